@@ -1,0 +1,151 @@
+"""Migrants: people waiting on the northern French coast, and their daily choice.
+
+Each person is a Mesa agent (:class:`Migrant`, registered in ``model.agents``)
+whose attributes live in one row of the model's :class:`~model.population.Population`.
+The daily choice is made for everyone waiting at once (:func:`daily_choice`),
+a multinomial logit over four options:
+
+- **cross**: pay a gang for a seat (only if the budget covers the price). Its
+  utility is the expected value of reaching the UK, discounted by the
+  perceived chance of being returned, less the price and the perceived danger
+  (weighed by how little risk the person tolerates):
+  ``V = (1 - p_return) * (grant_rate * value_asylum + p_job * value_work) - p_return * loss_if_returned``;
+- **apply** by the legal route (people with family ties in the UK, of an
+  eligible nationality, who have never tried to cross irregularly nor applied):
+  the value of protection times the perceived chance of admission;
+- **leave** for elsewhere in Europe (including claiming asylum in France),
+  more attractive the longer one has waited;
+- **wait** (the reference, utility 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from model.params import Params
+from model.population import LEGAL_NONE, STATES, Population
+
+
+class Migrant(mesa.Agent):
+    """One person. Attributes are read from the person's row of the population."""
+
+    def __init__(self, model: mesa.Model, row: int):
+        super().__init__(model)
+        self.row = row
+
+    @property
+    def _pop(self) -> Population:
+        return self.model.population
+
+    @property
+    def state(self) -> str:
+        """One of ``model.population.STATES``."""
+        return STATES[self._pop.state[self.row]]
+
+    @property
+    def nationality(self) -> str:
+        return self.model.params.nationalities[self._pop.nationality[self.row]].name
+
+    @property
+    def family_ties(self) -> bool:
+        return bool(self._pop.family_ties[self.row])
+
+    @property
+    def minor(self) -> bool:
+        return bool(self._pop.minor[self.row])
+
+    @property
+    def budget_gbp(self) -> float:
+        savings = self.model.params.migrants.savings_per_day_gbp
+        return float(self._pop.budget_base_gbp[self.row] + savings * self.model.day)
+
+    @property
+    def times_returned(self) -> int:
+        return int(self._pop.returned[self.row])
+
+    @property
+    def perceived_return_probability(self) -> float:
+        return float(self.model.beliefs.perceived(np.array([self.row]))[0][0])
+
+    @property
+    def perceived_job_prospect(self) -> float:
+        return float(self.model.beliefs.perceived(np.array([self.row]))[1][0])
+
+    def __repr__(self) -> str:
+        return f"Migrant(id={self.unique_id}, {self.nationality}, {self.state})"
+
+
+def draw_attributes(pop: Population, rows: np.ndarray, params: Params, day: int, rng: np.random.Generator) -> None:
+    """Camp, family ties, age, budget and risk tolerance of newcomers (nationality is set by the inflow)."""
+    k = len(rows)
+    m = params.migrants
+    pop.camp[rows] = rng.integers(0, m.camps, k)
+    pop.family_ties[rows] = rng.random(k) < m.family_ties_share
+    pop.minor[rows] = rng.random(k) < m.minor_share
+    budget = m.budget_median_gbp * np.exp(m.budget_sigma * rng.standard_normal(k))
+    pop.budget_base_gbp[rows] = budget - m.savings_per_day_gbp * day  # savings accrue from today
+    pop.risk_tolerance[rows] = rng.beta(2.0, 2.0, k)
+
+
+@dataclass
+class ChoiceContext:
+    """What everyone waiting sees today (public information and the market)."""
+
+    day: int
+    cheapest_price_gbp: float
+    perceived_death_rate: float
+    legal_admission_chance: float
+    grant_rate: np.ndarray           # by nationality
+    legal_priority: np.ndarray       # by nationality (0 = not eligible)
+
+
+@dataclass
+class Choices:
+    cross: np.ndarray
+    apply: np.ndarray
+    leave: np.ndarray
+
+
+def daily_choice(pop: Population, rows: np.ndarray, p_return: np.ndarray, p_job: np.ndarray,
+                 ctx: ChoiceContext, params: Params, rng: np.random.Generator) -> Choices:
+    """The day's choice of everyone in ``rows`` (free to choose), as one logit draw each."""
+    c = params.choice
+    if len(rows) == 0:
+        empty = rows[:0]
+        return Choices(empty, empty, empty)
+    grant = ctx.grant_rate[pop.nationality[rows]]
+    value_uk = (1.0 - p_return) * (grant * c.value_asylum + p_job * c.value_work) - p_return * c.loss_if_returned
+    cross_today = (c.cross_constant - c.price_weight_per_1000_gbp * ctx.cheapest_price_gbp / 1000.0)
+    danger = c.danger_weight * ctx.perceived_death_rate
+    e_cross = np.exp(value_uk + cross_today - danger * (1.0 - pop.risk_tolerance[rows]))
+    budget = pop.budget_base_gbp[rows] + params.migrants.savings_per_day_gbp * ctx.day
+    e_cross[budget < ctx.cheapest_price_gbp] = 0.0
+    # leave: exp(constant + hardship * (day - arrived) / 30), the arrival part kept per person
+    e_leave = np.exp(c.leave_constant + c.leave_hardship_per_30_days * ctx.day / 30.0) * pop.leave_pull[rows]
+    total = 1.0 + e_cross + e_leave
+    eligible = np.flatnonzero(pop.legal_eligible[rows])
+    e_apply = None
+    if len(eligible):
+        e_apply = np.exp(c.legal_constant + c.value_asylum * grant[eligible] * ctx.legal_admission_chance)
+        total[eligible] += e_apply
+    u = rng.random(len(rows)) * total
+    cross = u < e_cross
+    leave = ~cross & (u < e_cross + e_leave)
+    if e_apply is not None:
+        applying = eligible[(u[eligible] >= e_cross[eligible] + e_leave[eligible])
+                            & (u[eligible] < e_cross[eligible] + e_leave[eligible] + e_apply)]
+        apply = rows[applying]
+    else:
+        apply = rows[:0]
+    return Choices(rows[cross], apply, rows[leave])
+
+
+def mark_arrival(pop: Population, rows: np.ndarray, day: int, params: Params, legal_priority: np.ndarray) -> None:
+    """Per-person terms of the choice that change only on events, kept as columns."""
+    pop.arrived_day[rows] = day
+    pop.leave_pull[rows] = np.exp(-params.choice.leave_hardship_per_30_days * day / 30.0)
+    pop.legal_eligible[rows] = (pop.family_ties[rows] & ~pop.attempted[rows] & (pop.returned[rows] == 0)
+                                & (pop.legal_status[rows] == LEGAL_NONE) & (legal_priority[pop.nationality[rows]] > 0))

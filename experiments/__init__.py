@@ -1,0 +1,1 @@
+"""Experiments over the model: scenarios, the command line (sweeps to come)."""

@@ -1,0 +1,56 @@
+"""Random streams: one per mechanism, all derived from the run's one seed.
+
+Each mechanism (inflow, weather, choice, enforcement, ...) draws from its own
+generator, keyed by the mechanism's name (a CRC of the name, so adding a stream
+shifts no other and the keys are the same in every process). Two scenarios run
+with the same seed therefore share every draw that the policy does not touch:
+common random numbers.
+
+Where the number of draws a mechanism makes depends on the policy (how many
+people arrive or choose today), :meth:`RandomStreams.daily` gives a generator
+keyed by the mechanism *and the day*, so a difference on one day does not shift
+the draws of all later days.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+SeedLike = int | np.integer | np.random.SeedSequence | None
+
+
+def _name_key(name: str) -> int:
+    return zlib.crc32(name.encode())
+
+
+class RandomStreams:
+    """Named, independent generators from one seed."""
+
+    def __init__(self, seed: SeedLike = None):
+        if isinstance(seed, np.random.SeedSequence):
+            self.root = seed
+        else:
+            self.root = np.random.SeedSequence(None if seed is None else int(seed))
+        self.seed = self.root.entropy  # recorded so that any run can be repeated
+        self._streams: dict[str, np.random.Generator] = {}
+        self._daily_keys: dict[str, np.ndarray] = {}
+
+    def _child(self, name: str) -> np.random.SeedSequence:
+        return np.random.SeedSequence(self.root.entropy, spawn_key=(*self.root.spawn_key, _name_key(name)))
+
+    def stream(self, name: str) -> np.random.Generator:
+        """The persistent generator of a mechanism."""
+        gen = self._streams.get(name)
+        if gen is None:
+            gen = self._streams[name] = np.random.Generator(np.random.PCG64(self._child(name)))
+        return gen
+
+    def daily(self, name: str, day: int) -> np.random.Generator:
+        """A generator for one mechanism on one day, independent of other days."""
+        key = self._daily_keys.get(name)
+        if key is None:
+            key = self._daily_keys[name] = self._child("daily:" + name).generate_state(2, np.uint64)
+        # Philox is a keyed bijection: a distinct key gives an independent stream.
+        return np.random.Generator(np.random.Philox(key=[int(key[0]), (int(key[1]) + day) % 2**64]))

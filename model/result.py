@@ -1,0 +1,159 @@
+"""The result of a run: the daily series, the parameters used, a summary, plots, exports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import tomli_w
+
+from model.outputs import COLUMNS
+from model.params import Params
+
+PLOTTED = [
+    ("arrivals", "Arrivals in the UK (people/week)", "sum"),
+    ("prevented_people", "Prevented (people/week)", "sum"),
+    ("returns", "Returned to France (people/week)", "sum"),
+    ("legal_admissions", "Legal admissions (people/week)", "sum"),
+    ("people_per_boat", "People per boat", "mean"),
+    ("deaths", "Deaths (people/week)", "sum"),
+    ("perceived_return_probability", "Perceived return probability", "mean"),
+    ("perceived_job_prospect", "Perceived job prospect", "mean"),
+    ("seat_price", "Seat price (GBP)", "mean"),
+]
+
+
+@dataclass
+class Result:
+    """Daily ``series`` (one row a day, columns as in :data:`model.outputs.COLUMNS`) and provenance."""
+
+    series: pd.DataFrame
+    params: Params
+    seed: int
+    start: str
+    days: int
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # --- reading ---------------------------------------------------------------------
+    def weekly(self) -> pd.DataFrame:
+        """Weeks ending Sunday, as the Home Office publishes: flows summed, stocks and means averaged."""
+        frame = self.series.set_index("date")
+        flows = [c for c, (unit, _) in COLUMNS.items() if unit.endswith("/day")]
+        agg = {c: ("sum" if c in flows else "mean") for c in frame.columns}
+        out = frame.resample("W-SUN").agg(agg)
+        out["people_per_boat"] = out["arrivals"] / out["boats_arrived"].where(out["boats_arrived"] > 0)
+        return out
+
+    def summary(self) -> dict[str, float]:
+        s = self.series
+        arrivals = float(s["arrivals"].sum())
+        prevented = float(s["prevented_people"].sum())
+        boats = float(s["boats_arrived"].sum())
+        return {
+            "days": int(len(s)),
+            "arrivals": arrivals,
+            "arrivals_per_week": arrivals / max(len(s), 1) * 7.0,
+            "boats_arrived": boats,
+            "people_per_boat": arrivals / boats if boats else float("nan"),
+            "days_with_arrivals": int((s["arrivals"] > 0).sum()),
+            "prevented_people": prevented,
+            "prevented_share": prevented / (prevented + arrivals) if prevented + arrivals else float("nan"),
+            "deaths": float(s["deaths"].sum()),
+            "returns": float(s["returns"].sum()),
+            "returns_per_arrival": float(s["returns"].sum()) / arrivals if arrivals else float("nan"),
+            "returns_home_country": float(s["returns_home_country"].sum()),
+            "legal_admissions": float(s["legal_admissions"].sum()),
+            "left_elsewhere": float(s["left_elsewhere"].sum()),
+            "mean_seat_price_gbp": float(s["seat_price"].mean()),
+            "gang_revenue_gbp": float(s["gang_revenue"].sum()),
+            "mean_perceived_return_probability": float(s["perceived_return_probability"].mean()),
+        }
+
+    def table(self) -> str:
+        """The summary as aligned text."""
+        rows = self.summary()
+        width = max(map(len, rows))
+        lines = [f"channelsim: {self.params.name}, seed {self.seed}, {self.start} + {self.days} days"]
+        for key, value in rows.items():
+            shown = f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:.3f}"
+            lines.append(f"  {key:<{width}}  {shown}")
+        return "\n".join(lines)
+
+    # --- plotting --------------------------------------------------------------------
+    def plot(self, path: str | Path | None = None, observed: pd.DataFrame | None = None):
+        """A grid of the main series by week; saved as PNG if ``path`` is given. Returns the figure."""
+        import matplotlib
+
+        if path is not None:
+            matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        weekly = self.weekly()
+        fig, axes = plt.subplots(3, 3, figsize=(13, 9), sharex=True)
+        for ax, (col, title, _) in zip(axes.flat, PLOTTED):
+            ax.plot(weekly.index, weekly[col], lw=1.4, label=self.params.name)
+            if observed is not None and col in observed:
+                ax.plot(observed.index, observed[col], lw=1.0, color="k", alpha=0.6, label="observed")
+            ax.set_title(title, fontsize=10)
+            ax.grid(alpha=0.3)
+        start = self.params.policy.returns_start
+        for ax in axes.flat:
+            if weekly.index[0].date() <= start <= weekly.index[-1].date():
+                ax.axvline(pd.Timestamp(start), color="tab:red", ls=":", lw=1)
+        axes.flat[0].legend(fontsize=8)
+        fig.suptitle(f"channelsim: {self.params.name} (seed {self.seed})")
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(path, dpi=110)
+            plt.close(fig)
+        return fig
+
+    # --- exporting -------------------------------------------------------------------
+    def to_csv(self, path: str | Path) -> None:
+        self.series.to_csv(path, index=False, date_format="%Y-%m-%d")
+
+    def to_parquet(self, path: str | Path) -> None:
+        self.series.to_parquet(path, index=False)
+
+    def provenance(self) -> dict[str, Any]:
+        return {"scenario": self.params.name, "seed": self.seed, "start": self.start, "days": self.days, **self.meta}
+
+    def save(self, out: str | Path) -> Path:
+        """Write series.csv, series.parquet, summary.json, params.toml and series.png into ``out``.
+
+        Files are written to a temporary folder first and moved in at the end, so
+        an interrupted save leaves nothing half-written in ``out``.
+        """
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.tmp-") as tmp:
+            tmp = Path(tmp)
+            self.to_csv(tmp / "series.csv")
+            self.to_parquet(tmp / "series.parquet")
+            summary = {"provenance": self.provenance(), "summary": _jsonable(self.summary())}
+            (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+            (tmp / "params.toml").write_text(params_toml(self.params, self.provenance()))
+            self.plot(tmp / "series.png")
+            out.mkdir(exist_ok=True)
+            for item in tmp.iterdir():
+                shutil.move(str(item), out / item.name)
+        return out
+
+
+def params_toml(params: Params, provenance: dict[str, Any]) -> str:
+    """The parameters used, as a scenario file that reproduces the run."""
+    head = "".join(f"# {k}: {v}\n" for k, v in provenance.items())
+    data = params.model_dump(mode="python", exclude_none=True)
+    data["nationalities"] = [{k: v for k, v in g.items() if v is not None} for g in data["nationalities"]]
+    return head + tomli_w.dumps(data)
+
+
+def _jsonable(d: dict[str, float]) -> dict[str, float | None]:
+    return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in d.items()}

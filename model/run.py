@@ -1,0 +1,65 @@
+"""One call to run a scenario and get a :class:`~model.result.Result`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from model.calendar import parse_date
+from model.channel_model import DEFAULT_START, DEFAULT_WARMUP_DAYS, LAST_DATE, ChannelModel
+from model.errors import ChannelsimError
+from model.params import Params
+from model.random import SeedLike
+from model.result import Result
+
+
+def run(scenario: str | Path | Params | None = None, *, seed: SeedLike = 1,
+        start: str | dt.date | None = None, days: int | None = None, end: str | dt.date | None = None,
+        warmup_days: int = DEFAULT_WARMUP_DAYS, data_dir: str | Path | None = None,
+        progress: bool = False, **overrides) -> Result:
+    """Run ``scenario`` (name, TOML path or Params) from ``start`` for ``days`` (or to ``end``, inclusive)."""
+    start_date = parse_date(start or DEFAULT_START, "start date")
+    n_days = _n_days(start_date, days, end)
+    began = time.perf_counter()
+    model = ChannelModel(scenario, rng=seed, start=start_date, warmup_days=warmup_days, data_dir=data_dir,
+                         **overrides)
+    if progress:
+        from tqdm import tqdm
+
+        for _ in tqdm(range(n_days), desc=model.params.name, unit="day", mininterval=0.5):
+            model.step()
+    else:
+        model.run_for(n_days)
+    series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    series.insert(0, "date", pd.date_range(start_date, periods=len(series), freq="D"))
+    return Result(series=series, params=model.params, seed=int(model.seed), start=str(start_date), days=n_days,
+                  meta={"warmup_days": model.warmup_days, "wall_seconds": round(time.perf_counter() - began, 3),
+                        "package_version": _version()})
+
+
+def _n_days(start: dt.date, days: int | None, end) -> int:
+    if days is not None and end is not None:
+        raise ChannelsimError("give either days or end, not both.")
+    if end is not None:
+        end_date = parse_date(end, "end date")
+        if end_date < start:
+            raise ChannelsimError(f"end date {end_date} is before the start date {start}.")
+        days = (end_date - start).days + 1
+    days = 365 if days is None else days
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ChannelsimError(f"days must be a whole number of at least 1, not {days!r}.")
+    if start + dt.timedelta(days=days - 1) > LAST_DATE:
+        raise ChannelsimError(f"the run would end after {LAST_DATE}, the last supported date.")
+    return days
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("channelsim")
+    except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
+        return "unknown"

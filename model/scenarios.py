@@ -1,0 +1,181 @@
+"""Scenarios: TOML files that override the documented defaults.
+
+A scenario file has optional top-level ``name`` and ``description`` keys, a
+table per parameter section (``[policy]``, ``[gangs]``, ...) whose keys override
+that section's defaults, and optionally ``[[nationalities]]`` entries that
+replace the nationality groups. Shipped scenarios live in
+``experiments/scenarios/``; a path to any other file works the same way.
+
+Every problem is reported as a :class:`ScenarioError` whose message names the
+file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from model.errors import ChannelsimError
+from model.params import SECTIONS, Params, field_bounds, leaf_index
+
+DEFAULT_SCENARIO = "pilot_2025"
+
+
+class ScenarioError(ChannelsimError):
+    """A scenario file or a parameter override is not valid."""
+
+
+def scenario_dir() -> Path:
+    """Folder of the shipped scenario files."""
+    return Path(str(resources.files("experiments") / "scenarios"))
+
+
+def available() -> dict[str, str]:
+    """Shipped scenarios: name -> one-line description."""
+    out = {}
+    for path in sorted(scenario_dir().glob("*.toml")):
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        out[path.stem] = str(data.get("description", "")).strip().splitlines()[0] if data.get("description") else ""
+    return out
+
+
+def resolve(scenario: str | Path) -> Path:
+    """Path of a scenario given by shipped name or by file path."""
+    text = str(scenario)
+    if text.endswith(".toml") or "/" in text or Path(text).exists():
+        path = Path(text)
+        if not path.is_file():
+            raise ScenarioError(f"scenario file {text!r} does not exist.")
+        return path
+    path = scenario_dir() / f"{text}.toml"
+    if not path.is_file():
+        names = sorted(available())
+        near = difflib.get_close_matches(text, names, n=1)
+        hint = f" Did you mean {near[0]!r}?" if near else ""
+        raise ScenarioError(
+            f"unknown scenario {text!r}.{hint} Shipped scenarios: {', '.join(names)}; "
+            "or give a path to a .toml file.")
+    return path
+
+
+def load(scenario: str | Path | Params | None = None) -> Params:
+    """Parameters of a scenario (shipped name, TOML path, or Params as is)."""
+    if isinstance(scenario, Params):
+        return scenario
+    path = resolve(scenario or DEFAULT_SCENARIO)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: malformed TOML: {exc}.") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read: {exc.strerror}.") from None
+    data.setdefault("name", path.stem)
+    return from_dict(data, origin=str(path))
+
+
+def from_dict(data: dict[str, Any], origin: str = "parameters") -> Params:
+    """Validate a nested dict shaped like a scenario file."""
+    known = set(SECTIONS) | {"name", "description", "nationalities"}
+    for key, value in data.items():
+        if key not in known:
+            raise ScenarioError(f"{origin}: {_unknown_key_message(key, None)}")
+        if key in SECTIONS and not isinstance(value, dict):
+            raise ScenarioError(f"{origin}: [{key}] must be a table of parameters, not {type(value).__name__}.")
+    try:
+        return Params.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(f"{origin}: {_explain(exc)}") from None
+
+
+def apply_overrides(params: Params, overrides: dict[str, Any], origin: str = "override") -> Params:
+    """Replace leaf parameters, named by their unique names, and validate."""
+    if not overrides:
+        return params
+    index = leaf_index()
+    data = params.model_dump()
+    for key, value in overrides.items():
+        section = index.get(key)
+        if section is None:
+            raise ScenarioError(f"{origin}: {_unknown_key_message(key, None)}")
+        data[section][key] = value
+    return from_dict(data, origin=origin)
+
+
+def scenario_hash(params: Params) -> str:
+    """Stable hash of the parameters (for provenance of stored results)."""
+    text = json.dumps(params.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _unknown_key_message(key: str, section: str | None) -> str:
+    index = leaf_index()
+    if section is None:
+        candidates = sorted(set(SECTIONS) | {"name", "description", "nationalities"} | set(index))
+    else:
+        candidates = sorted(SECTIONS[section].model_fields)
+    where = f" in [{section}]" if section else ""
+    msg = f"unknown key {key!r}{where}."
+    if section is not None and key in index:
+        return msg + f" {key!r} belongs in [{index[key]}]."
+    near = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    if near:
+        target = near[0]
+        home = f" (in [{index[target]}])" if section is None and target in index else ""
+        msg += f" Did you mean {target!r}{home}?"
+    return msg
+
+
+def _explain(exc: ValidationError) -> str:
+    """One paragraph from pydantic's errors: the key, the problem, what is allowed."""
+    parts = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            section = loc[0] if len(loc) == 2 and loc[0] in SECTIONS else None
+            parts.append(_unknown_key_message(loc[-1], section))
+            continue
+        where = _where(loc)
+        value = err.get("input")
+        ctx = err.get("ctx") or {}
+        field_info = _field_info(loc)
+        unit = f" {field_info[0]}" if field_info and field_info[0] else ""
+        if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+            lo, hi = field_info[1:] if field_info else (None, None)
+            allowed = f"allowed {lo} to {hi}{unit}" if lo is not None and hi is not None else err["msg"].lower()
+            parts.append(f"{where} = {value!r} is out of range: {allowed}.")
+        elif kind == "literal_error":
+            parts.append(f"{where} = {value!r} is not allowed: expected {ctx.get('expected')}.")
+        elif kind.startswith("date") or kind.endswith("date") or "date" in kind:
+            parts.append(f"{where} = {value!r} is not a date: use YYYY-MM-DD.")
+        elif kind == "value_error":
+            parts.append(str(ctx.get("error", err["msg"])).rstrip(".") + ".")
+        elif kind == "missing":
+            parts.append(f"{where} is required.")
+        else:
+            expected = err["msg"].replace("Input should be", "expected").rstrip(".")
+            parts.append(f"{where} = {value!r}: {expected}.")
+    return " ".join(parts)
+
+
+def _where(loc: list[str]) -> str:
+    if len(loc) >= 2 and loc[0] in SECTIONS:
+        return f"[{loc[0]}] {'.'.join(loc[1:])}"
+    return ".".join(loc) or "parameters"
+
+
+def _field_info(loc: list[str]):
+    if len(loc) == 2 and loc[0] in SECTIONS:
+        field = SECTIONS[loc[0]].model_fields.get(loc[1])
+        if field is not None:
+            return ((field.json_schema_extra or {}).get("unit", ""), *field_bounds(field))
+    return None

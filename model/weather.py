@@ -1,0 +1,49 @@
+"""Sea and weather: a daily sea state with a season, and launch windows.
+
+The sea state (0 calm, 1 storm) follows an autocorrelated process around a
+seasonal mean, so that calm days come in windows. Each evening the weather
+process draws the night's sea state and, if any gang could launch in it,
+triggers the shared :attr:`Weather.window` event that the gangs wait on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from model.calendar import Calendar, seasonal
+from model.params import Params
+
+EVENING = 0.75  # fraction of the day at which the night's weather is known
+
+
+class Weather:
+    """The daily sea state and the shared launch-window event."""
+
+    def __init__(self, env: simpy.Environment, params: Params, calendar: Calendar, rng: np.random.Generator):
+        self.env = env
+        self.p = params.weather
+        self.calendar = calendar
+        self.rng = rng
+        self.worst_launchable = min(1.0, params.gangs.launch_weather_tolerance + params.gangs.backlog_weather_push)
+        self.sea_state = self._mean(0)
+        self.window = env.event()
+        env.process(self._run())
+
+    def _mean(self, day: float) -> float:
+        # seasonal() peaks at 1 + a in midsummer; map it onto [summer, winter] means
+        w = seasonal(self.calendar.day_of_year(day), peak_day=196, amplitude=1.0)  # 2 in July, 0 in January
+        return self.p.calm_mean_winter + (self.p.calm_mean_summer - self.p.calm_mean_winter) * float(w) / 2.0
+
+    def _run(self):
+        env = self.env
+        yield env.timeout(EVENING)
+        while True:
+            day = int(env.now)
+            mean = self._mean(day)
+            shock = self.rng.normal(0.0, self.p.sea_noise)
+            self.sea_state = float(np.clip(mean + self.p.sea_persistence * (self.sea_state - mean) + shock, 0.0, 1.0))
+            if self.sea_state <= self.worst_launchable:
+                window, self.window = self.window, env.event()
+                window.succeed(self.sea_state)
+            yield env.timeout(1.0)
