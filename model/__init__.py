@@ -5,15 +5,37 @@
     result.series        # daily pandas DataFrame (columns: model.outputs.COLUMNS)
     result.plot()        # main series by week
     result.save("out/")  # CSV, Parquet, summary JSON, parameters, PNG
+
+Names are imported on first use, so that ``agents`` can import
+``model.params`` without importing the whole model.
 """
 
-from model.channel_model import ChannelModel
-from model.errors import ChannelsimError
-from model.outputs import COLUMNS
-from model.params import Params
-from model.result import Result
-from model.run import run
-from model.scenarios import ScenarioError, available as scenarios, load as load_scenario
+from importlib import import_module
 
-__all__ = ["COLUMNS", "ChannelModel", "ChannelsimError", "Params", "Result", "ScenarioError", "load_scenario",
-           "run", "scenarios"]
+_EXPORTS = {
+    "ChannelModel": "model.channel_model",
+    "run": "model.run",
+    "Result": "model.result",
+    "Params": "model.params",
+    "COLUMNS": "model.outputs",
+    "ChannelsimError": "model.errors",
+    "ScenarioError": "model.scenarios",
+    "load_scenario": ("model.scenarios", "load"),
+    "scenarios": ("model.scenarios", "available"),
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    target = _EXPORTS.get(name)
+    if target is None:
+        raise AttributeError(f"module 'model' has no attribute {name!r}")
+    module, attr = target if isinstance(target, tuple) else (target, name)
+    value = getattr(import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

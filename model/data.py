@@ -46,7 +46,7 @@ def read_one_in_one_out(path: str | Path) -> pd.DataFrame:
     frame = _read_csv(path)
     _require_columns(path, frame, ["month", "transferred_into_uk", "returned_to_france"])
     try:
-        frame["month"] = pd.PeriodIndex(frame["month"].astype(str), freq="M")
+        frame["month"] = pd.to_datetime(frame["month"].astype(str), format="%Y-%m").dt.to_period("M")
     except (ValueError, TypeError):
         raise DataError(f"{path}: column 'month' must hold months as YYYY-MM.") from None
     for col in ("transferred_into_uk", "returned_to_france"):

@@ -34,7 +34,8 @@ def run(scenario: str | Path | Params | None = None, *, seed: SeedLike = 1,
     else:
         model.run_for(n_days)
     series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    series.insert(0, "date", pd.date_range(start_date, periods=len(series), freq="D"))
+    # nanosecond dates survive a Parquet round trip unchanged
+    series.insert(0, "date", pd.date_range(start_date, periods=len(series), freq="D").as_unit("ns"))
     return Result(series=series, params=model.params, seed=int(model.seed), start=str(start_date), days=n_days,
                   meta={"warmup_days": model.warmup_days, "wall_seconds": round(time.perf_counter() - began, 3),
                         "package_version": _version()})

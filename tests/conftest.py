@@ -1,0 +1,33 @@
+"""Shared fixtures: the data folder, and runs that several tests read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("CHANNELSIM_DATA", str(REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    path = Path(os.environ["CHANNELSIM_DATA"])
+    assert path.is_dir(), f"tests need the shared data folder at {path} (set CHANNELSIM_DATA)"
+    return path
+
+
+@pytest.fixture(scope="session")
+def pilot_2025():
+    """The default scenario over 2025 (the pilot starts 18 September)."""
+    from model import run
+
+    return run("pilot_2025", seed=7, start="2025-01-01", days=365)
+
+
+@pytest.fixture(scope="session")
+def no_deal_2025():
+    from model import run
+
+    return run("no_deal", seed=7, start="2025-01-01", days=365)
