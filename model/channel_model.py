@@ -290,12 +290,14 @@ class ChannelModel(mesa.Model):
         if not open_.any():
             return
         weights = np.where(open_, np.exp(-(prices - prices.min()) / 500.0), 0.0)
-        chosen = rng.choice(len(self.gangs), size=len(rows), p=weights / weights.sum())
-        for index in np.unique(chosen):
-            buyers = rows[chosen == index]
-            price = self.gangs[index].sell(len(buyers))
-            pop.budget_base_gbp[buyers] -= price
-            self.ledger.gang_revenue += price * len(buyers)
+        cumulative = np.cumsum(weights / weights.sum())
+        chosen = np.minimum(np.searchsorted(cumulative, rng.random(len(rows)), side="right"), len(prices) - 1)
+        sold = np.bincount(chosen, minlength=len(prices))
+        for gang, n in zip(self.gangs, sold.tolist()):
+            if n:
+                gang.sell(n)
+        pop.budget_base_gbp[rows] -= prices[chosen]
+        self.ledger.gang_revenue += float(sold @ prices)
         pop.booked_gang[rows] = chosen
         pop.free_from_day[rows] = NEVER
         pop.booked_day[rows] = day
@@ -452,10 +454,10 @@ class ChannelModel(mesa.Model):
             waiting=int(pop.counts[FRANCE]),
             legal_queue=self.legal_route.queue_length,
             detained=int(pop.counts[DETAINED]),
-            perceived_return_probability=float(p_return.mean()),
-            perceived_return_probability_sd=float(p_return.std()),
-            perceived_job_prospect=float(p_job.mean()),
-            perceived_job_prospect_sd=float(p_job.std()),
+            perceived_return_probability=_mean(p_return),
+            perceived_return_probability_sd=_sd(p_return),
+            perceived_job_prospect=_mean(p_job),
+            perceived_job_prospect_sd=_sd(p_job),
             seat_price=float(np.mean([g.price_gbp for g in self.gangs])),
             gang_boats=int(sum(g.boats for g in self.gangs)),
             sea_state=self.weather.sea_state,
@@ -468,6 +470,15 @@ class ChannelModel(mesa.Model):
         self._danger[0] *= decay
         self._danger[1] *= decay
         return rec
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(np.add.reduce(x) / len(x))
+
+
+def _sd(x: np.ndarray) -> float:
+    mean = np.add.reduce(x) / len(x)
+    return float(np.sqrt(np.add.reduce((x - mean) ** 2) / len(x)))
 
 
 def _recorded(model: ChannelModel, column: str) -> float:

@@ -41,14 +41,19 @@ class Result:
     meta: dict[str, Any] = field(default_factory=dict)
 
     # --- reading ---------------------------------------------------------------------
-    def weekly(self) -> pd.DataFrame:
-        """Weeks ending Sunday, as the Home Office publishes: flows summed, stocks and means averaged."""
+    def weekly(self, complete_only: bool = False) -> pd.DataFrame:
+        """Weeks ending Sunday, as the Home Office publishes: flows summed, stocks and means averaged.
+
+        Column ``days`` counts the days of the run in each week; ``complete_only``
+        drops the partial weeks at either end.
+        """
         frame = self.series.set_index("date")
         flows = [c for c, (unit, _) in COLUMNS.items() if unit.endswith("/day")]
         agg = {c: ("sum" if c in flows else "mean") for c in frame.columns}
         out = frame.resample("W-SUN").agg(agg)
         out["people_per_boat"] = out["arrivals"] / out["boats_arrived"].where(out["boats_arrived"] > 0)
-        return out
+        out["days"] = frame["arrivals"].resample("W-SUN").size()
+        return out[out["days"] == 7] if complete_only else out
 
     def summary(self) -> dict[str, float]:
         s = self.series
@@ -94,7 +99,7 @@ class Result:
             matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
 
-        weekly = self.weekly()
+        weekly = self.weekly(complete_only=True)
         fig, axes = plt.subplots(3, 3, figsize=(13, 9), sharex=True)
         for ax, (col, title, _) in zip(axes.flat, PLOTTED):
             ax.plot(weekly.index, weekly[col], lw=1.4, label=self.params.name)

@@ -68,6 +68,8 @@ def test_weekly_view_sums_flows_and_averages_stocks(pilot_2025):
     assert weekly["arrivals"].sum() == pilot_2025.series["arrivals"].sum()
     assert weekly["waiting"].max() <= pilot_2025.series["waiting"].max()
     assert weekly.index.day_of_week.unique().tolist() == [6]  # weeks end on Sunday
+    complete = pilot_2025.weekly(complete_only=True)
+    assert (complete["days"] == 7).all() and len(complete) == 51  # 6 January to 28 December 2025
 
 
 def test_result_plots_and_saves_everything(pilot_2025, tmp_path):
