@@ -56,29 +56,8 @@ class Result:
         return out[out["days"] == 7] if complete_only else out
 
     def summary(self) -> dict[str, float]:
-        s = self.series
-        arrivals = float(s["arrivals"].sum())
-        prevented = float(s["prevented_people"].sum())
-        boats = float(s["boats_arrived"].sum())
-        return {
-            "days": int(len(s)),
-            "arrivals": arrivals,
-            "arrivals_per_week": arrivals / max(len(s), 1) * 7.0,
-            "boats_arrived": boats,
-            "people_per_boat": arrivals / boats if boats else float("nan"),
-            "days_with_arrivals": int((s["arrivals"] > 0).sum()),
-            "prevented_people": prevented,
-            "prevented_share": prevented / (prevented + arrivals) if prevented + arrivals else float("nan"),
-            "deaths": float(s["deaths"].sum()),
-            "returns": float(s["returns"].sum()),
-            "returns_per_arrival": float(s["returns"].sum()) / arrivals if arrivals else float("nan"),
-            "returns_home_country": float(s["returns_home_country"].sum()),
-            "legal_admissions": float(s["legal_admissions"].sum()),
-            "left_elsewhere": float(s["left_elsewhere"].sum()),
-            "mean_seat_price_gbp": float(s["seat_price"].mean()),
-            "gang_revenue_gbp": float(s["gang_revenue"].sum()),
-            "mean_perceived_return_probability": float(s["perceived_return_probability"].mean()),
-        }
+        """Totals and rates over the run (see :func:`summarise`)."""
+        return summarise(self.series)
 
     def table(self) -> str:
         """The summary as aligned text."""
@@ -150,6 +129,35 @@ class Result:
             for item in tmp.iterdir():
                 shutil.move(str(item), out / item.name)
         return out
+
+
+def summarise(series: pd.DataFrame) -> dict[str, float]:
+    """Totals and rates of a daily series (or any slice of one): the one place they are computed."""
+    s = series
+    arrivals = float(s["arrivals"].sum())
+    prevented = float(s["prevented_people"].sum())
+    boats = float(s["boats_arrived"].sum())
+    returns = float(s["returns"].sum())
+    return {
+        "days": int(len(s)),
+        "arrivals": arrivals,
+        "arrivals_per_week": arrivals / max(len(s), 1) * 7.0,
+        "boats_arrived": boats,
+        "people_per_boat": arrivals / boats if boats else float("nan"),
+        "days_with_arrivals": int((s["arrivals"] > 0).sum()),
+        "prevented_people": prevented,
+        "prevented_share": prevented / (prevented + arrivals) if prevented + arrivals else float("nan"),
+        "deaths": float(s["deaths"].sum()),
+        "returns": returns,
+        "returns_per_arrival": returns / arrivals if arrivals else float("nan"),
+        "returns_home_country": float(s["returns_home_country"].sum()),
+        "legal_admissions": float(s["legal_admissions"].sum()),
+        "left_elsewhere": float(s["left_elsewhere"].sum()),
+        "mean_seat_price_gbp": float(s["seat_price"].mean()),
+        "gang_revenue_gbp": float(s["gang_revenue"].sum()),
+        "mean_perceived_return_probability": float(s["perceived_return_probability"].mean()),
+        "mean_perceived_job_prospect": float(s["perceived_job_prospect"].mean()),
+    }
 
 
 def params_toml(params: Params, provenance: dict[str, Any]) -> str:

@@ -1,0 +1,1 @@
+"""Runnable examples of driving channelsim from other tools."""

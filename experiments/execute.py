@@ -1,0 +1,198 @@
+"""Running a sweep on Dask: a local cluster, a running scheduler, SLURM or PBS, or serially.
+
+The runs that have no record in the sweep folder yet are submitted to a Dask
+``distributed`` cluster as plain-data tasks (:func:`experiments.runner.run_one`);
+results are written as they finish (:class:`experiments.store.SweepStore`).
+Where the cluster comes from:
+
+- default: a ``LocalCluster`` of one single-threaded worker process per core
+  (``workers`` to choose how many);
+- ``scheduler="tcp://host:8786"``: a scheduler that is already running;
+- ``cluster_file``: a TOML file for dask-jobqueue (SLURM or PBS), e.g.::
+
+      kind = "slurm"        # or "pbs"
+      jobs = 4              # batch jobs to start
+      [options]             # passed to dask_jobqueue.SLURMCluster / PBSCluster
+      cores = 8
+      processes = 8
+      memory = "16GB"
+      walltime = "02:00:00"
+      queue = "normal"
+
+- ``serial=True``: in this process, one run after another (for debugging).
+
+Dask reschedules the tasks of a worker that dies; a task that kills workers
+repeatedly is recorded as failed, and so is a run that raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+import tomllib
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dask
+
+from experiments.runner import RunOutput, code_version, run_one
+from experiments.store import SweepStore, remove_partial
+from experiments.sweep import RunSpec, Sweep
+from model.errors import ChannelsimError
+
+JOBQUEUE_KINDS = {"slurm": "SLURMCluster", "pbs": "PBSCluster"}
+# Dask's statistical profiler samples every thread's stack every 10 ms while holding
+# the GIL; on a pure-Python model that slows each run by 10-30%. Workers we start
+# run without it (workers started by hand: DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False).
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+WORKER_ENV = "export DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False"
+
+
+class ClusterError(ChannelsimError):
+    """The cluster could not be reached or configured."""
+
+
+@dataclass
+class SweepReport:
+    planned: int
+    already_done: int
+    ran: int
+    failed: int
+    seconds: float
+    folder: Path
+
+    @property
+    def runs_per_second(self) -> float:
+        return self.ran / self.seconds if self.seconds > 0 else float("nan")
+
+    def __str__(self) -> str:
+        return (f"{self.ran} runs in {self.seconds:.1f} s ({self.runs_per_second:.2f} runs/s), {self.failed} failed; "
+                f"{self.already_done} of {self.planned} were already done. Results: {self.folder}")
+
+
+def cluster_from_file(path: str | Path):
+    """A dask-jobqueue cluster (not yet scaled) and the number of jobs, from a TOML file."""
+    path = Path(path)
+    try:
+        config = tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise ClusterError(f"cluster file {path} cannot be read: {exc.strerror}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ClusterError(f"{path}: malformed TOML: {exc}.") from None
+    kind = config.get("kind")
+    if kind not in JOBQUEUE_KINDS:
+        raise ClusterError(f"{path}: kind must be one of {', '.join(JOBQUEUE_KINDS)}, not {kind!r}.")
+    unknown = set(config) - {"kind", "jobs", "options"}
+    if unknown:
+        raise ClusterError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; expected kind, jobs, [options].")
+    jobs = config.get("jobs", 1)
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ClusterError(f"{path}: jobs must be a whole number of at least 1, not {jobs!r}.")
+    import dask_jobqueue
+
+    cls = getattr(dask_jobqueue, JOBQUEUE_KINDS[kind])
+    options = dict(config.get("options", {}))
+    options["job_script_prologue"] = [WORKER_ENV, *options.get("job_script_prologue", [])]
+    try:
+        return cls(**options), jobs
+    except (TypeError, ValueError) as exc:
+        raise ClusterError(f"{path}: [options] rejected by dask-jobqueue: {exc}.") from None
+
+
+def _client(stack: ExitStack, workers: int | None, scheduler: str | None, cluster_file: str | Path | None):
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return stack.enter_context(Client(scheduler, timeout="20s"))
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(f"no Dask scheduler answered at {scheduler}: {exc}.") from None
+    if cluster_file:
+        cluster, jobs = cluster_from_file(cluster_file)
+        stack.enter_context(cluster)
+        cluster.scale(jobs=jobs)
+        return stack.enter_context(Client(cluster))
+    n = workers or os.cpu_count() or 1
+    with dask.config.set(WORKER_CONFIG):  # the workers take the config they are started with
+        cluster = stack.enter_context(LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                                   dashboard_address=None, silence_logs=logging.ERROR))
+    return stack.enter_context(Client(cluster))
+
+
+def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
+            cluster_file: str | Path | None = None, serial: bool = False, progress: bool | None = None,
+            flush_every: int = 20, flush_seconds: float = 30.0, data_dir: str | None = None) -> SweepReport:
+    """Run what is missing of ``sweep`` into the folder ``out``."""
+    store = SweepStore(out)
+    plan = sweep.runs(data_dir=data_dir)
+    sweep_text = sweep.path.read_text() if sweep.path else ""
+    store.open(sweep.fingerprint(), [r.run_id for r in plan], sweep_text,
+               {"name": sweep.spec.name, "design": sweep.spec.design, "spec": sweep.spec.model_dump(mode="json"),
+                **code_version()})
+    remove_partial(store.folder)
+    done = store.done()
+    todo = [r for r in plan if r.run_id not in done]
+    began = time.perf_counter()
+    ran = failed = 0
+    if progress is None:
+        progress = sys.stderr.isatty()
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(todo), desc=sweep.spec.name, unit="run", disable=not progress, smoothing=0.1)
+    records: list[dict[str, Any]] = []
+    series = []
+    last_flush = time.monotonic()
+
+    def take(output: RunOutput) -> None:
+        nonlocal ran, failed, last_flush
+        records.append(output.record)
+        series.append(output.series)
+        ran += 1
+        failed += output.record["status"] != "ok"
+        bar.update()
+        if len(records) >= flush_every or time.monotonic() - last_flush > flush_seconds:
+            store.write(records, series)
+            records.clear()
+            series.clear()
+            last_flush = time.monotonic()
+
+    try:
+        if serial:
+            for spec in todo:
+                take(run_one(spec))
+        elif todo:
+            with ExitStack() as stack:
+                client = _client(stack, workers, scheduler, cluster_file)
+                _submit_and_collect(client, todo, sweep.fingerprint(), take)
+    finally:
+        store.write(records, series)  # what finished is kept, also on an interrupt
+        bar.close()
+    return SweepReport(planned=len(plan), already_done=len(done), ran=ran, failed=failed,
+                       seconds=time.perf_counter() - began, folder=store.folder)
+
+
+def _submit_and_collect(client, todo: list[RunSpec], fingerprint: str, take) -> None:
+    from distributed import as_completed
+
+    keys = [f"channelsim-{fingerprint}-{spec.run_id}" for spec in todo]
+    futures = client.map(run_one, todo, key=keys)
+    by_key = {f.key: spec for f, spec in zip(futures, todo)}
+    for future in as_completed(futures):
+        spec = by_key[future.key]
+        try:
+            output = future.result()
+        except Exception as exc:  # e.g. KilledWorker: the task took workers down with it
+            output = RunOutput({"run_id": spec.run_id, "point": spec.point, "replicate": spec.replicate,
+                                "status": "failed", "error": f"{type(exc).__name__}: {exc}"}, _empty())
+        future.release()
+        take(output)
+
+
+def _empty():
+    import pandas as pd
+
+    return pd.DataFrame()

@@ -1,0 +1,109 @@
+"""Figures of a sweep: the deterrence curve with bands, fan charts, sensitivity bars."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from experiments import analysis  # noqa: E402
+from experiments.sweep import Sweep  # noqa: E402
+
+QUOTA = "returns_per_week"
+
+
+def deterrence_curve(runs: pd.DataFrame, sweep: Sweep, path: Path, outcome: str = "arrivals") -> Path | None:
+    """Outcome (and change against the reference) by weekly quota, one line per other level, with bands."""
+    if QUOTA not in sweep.parameter_names or sweep.spec.design != "grid":
+        return None
+    table = analysis.summarise(runs, sweep, outcome)
+    others = [p for p in sweep.parameter_names if p != QUOTA and table[f"param_{p}"].nunique() > 1]
+    has_reference = (runs["point"] == -1).any()
+    fig, axes = plt.subplots(1, 2 if has_reference else 1, figsize=(12 if has_reference else 6.5, 4.5),
+                             squeeze=False)
+    groups = table.groupby([f"param_{p}" for p in others]) if others else [((), table)]
+    for key, rows in groups:
+        rows = rows.sort_values(f"param_{QUOTA}")
+        label = ", ".join(f"{p} = {v}" for p, v in zip(others, key if isinstance(key, tuple) else (key,)))
+        x = rows[f"param_{QUOTA}"]
+        line, = axes[0, 0].plot(x, rows["median"], marker="o", label=label or None)
+        axes[0, 0].fill_between(x, rows["q05"], rows["q95"], color=line.get_color(), alpha=0.15)
+        axes[0, 0].fill_between(x, rows["q25"], rows["q75"], color=line.get_color(), alpha=0.25)
+    axes[0, 0].set_xlabel("returns quota (people/week)")
+    axes[0, 0].set_ylabel(f"{outcome} in the window")
+    axes[0, 0].set_title(f"{outcome}: median, 50% and 90% bands")
+    if has_reference:
+        change = analysis.deterrence(runs, outcome)
+        key_cols = [f"param_{p}" for p in [QUOTA, *others]]
+        bands = change.groupby(key_cols)[f"change_{outcome}"].quantile([0.05, 0.5, 0.95]).unstack().reset_index()
+        for key, rows in (bands.groupby([f"param_{p}" for p in others]) if others else [((), bands)]):
+            rows = rows.sort_values(f"param_{QUOTA}")
+            x = rows[f"param_{QUOTA}"]
+            line, = axes[0, 1].plot(x, -100 * rows[0.5], marker="o")
+            axes[0, 1].fill_between(x, -100 * rows[0.05], -100 * rows[0.95], color=line.get_color(), alpha=0.2)
+        axes[0, 1].axhline(0, color="k", lw=0.8)
+        axes[0, 1].set_xlabel("returns quota (people/week)")
+        axes[0, 1].set_ylabel(f"% fewer {outcome} than the reference (same seed)")
+        axes[0, 1].set_title("deterred: median and 90% band")
+    if others:
+        axes[0, 0].legend(fontsize=8)
+    for ax in axes.flat:
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"{sweep.spec.name}: deterrence curve")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def fan_chart(series: pd.DataFrame, runs: pd.DataFrame, path: Path, column: str = "arrivals",
+              max_points: int = 6) -> Path | None:
+    """The weekly series of a few design points (and the reference): median and 90% band over replicates."""
+    if column not in series:
+        return None
+    good = runs[runs["status"] == "ok"][["run_id", "point"]]
+    data = series.merge(good, on="run_id")
+    points = sorted(data["point"].unique())
+    chosen = [p for p in points if p == -1] + [p for p in points if p >= 0][:: max(1, len(points) // max_points)]
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    for point in chosen[: max_points + 1]:
+        rows = data[data["point"] == point].groupby("date")[column]
+        q = rows.quantile([0.05, 0.5, 0.95]).unstack()
+        label = "reference" if point == -1 else f"point {point}"
+        line, = ax.plot(q.index, q[0.5], lw=1.3, label=label, color="k" if point == -1 else None)
+        ax.fill_between(q.index, q[0.05], q[0.95], color=line.get_color(), alpha=0.12)
+    ax.set_ylabel(column)
+    ax.set_title(f"{column}: median and 90% band over replicates")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=2)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def index_bars(indices: pd.DataFrame, path: Path) -> Path:
+    """Sobol S1 and ST (or Morris mu*) with their 95% intervals, one panel per outcome."""
+    outcomes = list(indices["outcome"].unique())
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(5.5 * len(outcomes), 4.5), squeeze=False)
+    for ax, outcome in zip(axes.flat, outcomes):
+        rows = indices[indices["outcome"] == outcome]
+        y = range(len(rows))
+        if "S1" in rows:
+            ax.barh([i + 0.2 for i in y], rows["ST"], height=0.4, xerr=rows["ST_conf"], label="total (ST)")
+            ax.barh([i - 0.2 for i in y], rows["S1"], height=0.4, xerr=rows["S1_conf"], label="first order (S1)")
+        else:
+            ax.barh(list(y), rows["mu_star"], xerr=rows["mu_star_conf"], label="mu*")
+        ax.set_yticks(list(y), rows["parameter"])
+        ax.set_title(outcome)
+        ax.grid(alpha=0.3, axis="x")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,320 @@
+"""Sweeps: a TOML file that declares runs, and the design that expands it into runs.
+
+A sweep file (see ``experiments/sweeps/``)::
+
+    name = "deterrence_curve"
+    scenario = "pilot_2025"          # shipped name or path
+    start = 2025-06-01
+    days = 480
+    design = "grid"                  # grid | lhs | sobol | salib_sobol | morris
+    samples = 64                     # points (lhs, sobol) or base samples (salib_sobol, morris)
+    replicates = 10                  # seeds per point, shared by every point (common random numbers)
+    seed = 20250710                  # the root seed of everything
+    frequency = "weekly"             # series kept: daily | weekly
+    outputs = ["arrivals", "returns"]
+    window = { start = 2025-09-18, end = 2026-09-17 }   # where per-run outcomes are measured
+
+    [parameters]
+    returns_per_week = [0, 50, 100]              # levels (grid)
+    crackdown_intensity = { min = 0, max = 1 }   # a range (lhs, sobol, salib_sobol, morris)
+
+    [reference]                      # optional: one run per replicate seed with these overrides
+    quota_schedule = "none"          # outcomes are then also reported relative to it
+
+Every problem is a :class:`SweepError` naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import itertools
+import json
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from model.errors import ChannelsimError
+from model.outputs import COLUMNS
+from model.params import SECTIONS, leaf_index
+from model.scenarios import ScenarioError, apply_overrides, load as load_scenario
+
+DESIGNS = ("grid", "lhs", "sobol", "salib_sobol", "morris")
+
+class SweepError(ChannelsimError):
+    """A sweep file is not valid."""
+
+
+class Range(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if not self.min < self.max:
+            raise ValueError(f"min ({self.min}) must be below max ({self.max})")
+        return self
+
+
+class Window(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class SweepSpec(BaseModel):
+    """A validated sweep file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    scenario: str = "pilot_2025"
+    start: dt.date = dt.date(2025, 1, 1)
+    days: int = Field(365, ge=1, le=8000)
+    warmup_days: int = Field(180, ge=0, le=3650)
+    design: Literal["grid", "lhs", "sobol", "salib_sobol", "morris"] = "grid"
+    samples: int = Field(16, ge=1, le=1_000_000)
+    second_order: bool = False
+    morris_levels: int = Field(4, ge=2, le=20)
+    replicates: int = Field(1, ge=1, le=10_000)
+    seed: int = Field(0, ge=0)
+    frequency: Literal["daily", "weekly"] = "weekly"
+    outputs: list[str] = Field(default_factory=lambda: ["arrivals", "returns", "deaths", "prevented_people"])
+    window: Window = Window()
+    parameters: dict[str, list[Any] | Range] = Field(min_length=1)
+    reference: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs, as plain data (picklable, and the same wherever it runs)."""
+
+    run_id: str
+    point: int                      # design point (-1 for the reference run)
+    replicate: int
+    scenario: str
+    overrides: dict[str, Any]
+    seed_entropy: int
+    seed_spawn_key: tuple[int, ...]
+    start: str
+    days: int
+    warmup_days: int
+    frequency: str
+    outputs: tuple[str, ...]
+    window: tuple[str | None, str | None]
+    data_dir: str | None = None
+
+
+@dataclass
+class Sweep:
+    """A sweep file read, validated and expanded into its design."""
+
+    spec: SweepSpec
+    path: Path | None
+    points: list[dict[str, Any]] = field(default_factory=list)
+    design_matrix: np.ndarray | None = None   # the sampler's own matrix (SALib order), for analysis
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return list(self.spec.parameters)
+
+    def salib_problem(self) -> dict[str, Any]:
+        ranges = self.spec.parameters
+        return {"num_vars": len(ranges), "names": list(ranges),
+                "bounds": [[r.min, r.max] for r in ranges.values()]}
+
+    def fingerprint(self) -> str:
+        """Hash of what decides the runs (not of how they are executed)."""
+        text = json.dumps(self.spec.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def runs(self, data_dir: str | None = None) -> list[RunSpec]:
+        """Every run: each design point with each replicate seed, and the reference runs."""
+        s = self.spec
+        seeds = np.random.SeedSequence(s.seed, spawn_key=(1,)).spawn(s.replicates)
+        common = dict(scenario=s.scenario, start=s.start.isoformat(), days=s.days, warmup_days=s.warmup_days,
+                      frequency=s.frequency, outputs=tuple(s.outputs),
+                      window=(_iso(s.window.start), _iso(s.window.end)), data_dir=data_dir)
+        out = []
+        for r, seq in enumerate(seeds):
+            if s.reference is not None:
+                out.append(RunSpec(run_id=f"ref-r{r:04d}", point=-1, replicate=r, overrides=dict(s.reference),
+                                   seed_entropy=int(seq.entropy), seed_spawn_key=tuple(seq.spawn_key), **common))
+            for p, values in enumerate(self.points):
+                out.append(RunSpec(run_id=f"p{p:06d}-r{r:04d}", point=p, replicate=r, overrides=dict(values),
+                                   seed_entropy=int(seq.entropy), seed_spawn_key=tuple(seq.spawn_key), **common))
+        return out
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def sweep_dir() -> Path:
+    return Path(str(resources.files("experiments") / "sweeps"))
+
+
+def load_sweep(source: str | Path, *, samples: int | None = None, replicates: int | None = None) -> Sweep:
+    """Read and validate a sweep file (shipped name or path); ``samples``/``replicates`` shrink it for a test."""
+    path = Path(source)
+    if not path.is_file():
+        shipped = sweep_dir() / f"{source}.toml"
+        if shipped.is_file():
+            path = shipped
+        else:
+            names = sorted(p.stem for p in sweep_dir().glob("*.toml"))
+            raise SweepError(f"sweep file {str(source)!r} does not exist; shipped sweeps: {', '.join(names)}.")
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise SweepError(f"{path}: malformed TOML: {exc}.") from None
+    data.setdefault("name", path.stem)
+    if samples is not None:
+        data["samples"] = samples
+    if replicates is not None:
+        data["replicates"] = replicates
+    return expand(data, origin=str(path), path=path)
+
+
+def expand(data: dict[str, Any], origin: str = "sweep", path: Path | None = None) -> Sweep:
+    """Validate a sweep given as a dict and compute its design points."""
+    for key in data:
+        if key not in SweepSpec.model_fields:
+            near = difflib.get_close_matches(key, list(SweepSpec.model_fields), n=1)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            raise SweepError(f"{origin}: unknown key {key!r}.{hint}")
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SweepError(f"{origin}: {_explain(exc)}") from None
+    _check_parameters(spec, origin)
+    _check_outputs(spec, origin)
+    sweep = Sweep(spec=spec, path=path)
+    sweep.points, sweep.design_matrix = _design(spec, origin)
+    base = _base_params(spec, origin)
+    for values in ([spec.reference] if spec.reference else []) + sweep.points[:1] + sweep.points[-1:]:
+        try:
+            apply_overrides(base, values, origin=f"{origin}: parameter values")
+        except ScenarioError as exc:
+            raise SweepError(str(exc)) from None
+    return sweep
+
+
+def from_folder(folder: str | Path) -> Sweep:
+    """The sweep a folder holds, as it was run (from its manifest)."""
+    manifest = Path(folder) / "manifest.json"
+    if not manifest.is_file():
+        raise SweepError(f"{folder} is not a sweep folder (no manifest.json).")
+    sweep = expand(json.loads(manifest.read_text())["spec"], origin=str(manifest))
+    return sweep
+
+
+def _base_params(spec: SweepSpec, origin: str):
+    try:
+        return load_scenario(spec.scenario)
+    except ScenarioError as exc:
+        raise SweepError(f"{origin}: scenario: {exc}") from None
+
+
+def _check_parameters(spec: SweepSpec, origin: str) -> None:
+    index = leaf_index()
+    for name, values in spec.parameters.items():
+        if name not in index:
+            near = difflib.get_close_matches(name, list(index), n=1)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            raise SweepError(f"{origin}: [parameters] unknown parameter {name!r}.{hint}")
+        ranged = isinstance(values, Range)
+        if spec.design == "grid" and ranged:
+            raise SweepError(f"{origin}: [parameters] {name}: the grid design needs a list of levels, not a range.")
+        if spec.design != "grid" and not ranged:
+            raise SweepError(f"{origin}: [parameters] {name}: the {spec.design} design needs a range "
+                             f"{{ min = ..., max = ... }}, not a list of levels.")
+        if not ranged and len(values) == 0:
+            raise SweepError(f"{origin}: [parameters] {name}: give at least one level.")
+        if ranged:
+            field_ = SECTIONS[index[name]].model_fields[name]
+            from model.params import field_bounds
+
+            lo, hi = field_bounds(field_)
+            if (lo is not None and values.min < lo) or (hi is not None and values.max > hi):
+                raise SweepError(f"{origin}: [parameters] {name}: range {values.min} to {values.max} leaves the "
+                                 f"allowed {lo} to {hi}.")
+    if spec.reference is not None:
+        unknown = [k for k in spec.reference if k not in index]
+        if unknown:
+            raise SweepError(f"{origin}: [reference] unknown parameter {unknown[0]!r}.")
+
+
+def _check_outputs(spec: SweepSpec, origin: str) -> None:
+    for name in spec.outputs:
+        if name not in COLUMNS or name == "date":
+            near = difflib.get_close_matches(name, list(COLUMNS), n=1)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            raise SweepError(f"{origin}: outputs: unknown column {name!r}.{hint}")
+
+
+def _design(spec: SweepSpec, origin: str) -> tuple[list[dict[str, Any]], np.ndarray | None]:
+    names = list(spec.parameters)
+    rng_seed = np.random.SeedSequence(spec.seed, spawn_key=(0,))
+    if spec.design == "grid":
+        levels = [spec.parameters[n] for n in names]
+        return [dict(zip(names, combo)) for combo in itertools.product(*levels)], None
+    lo = np.array([spec.parameters[n].min for n in names])
+    hi = np.array([spec.parameters[n].max for n in names])
+    d = len(names)
+    if spec.design in ("lhs", "sobol"):
+        from scipy.stats import qmc
+
+        gen = np.random.default_rng(rng_seed)
+        sampler = qmc.LatinHypercube(d=d, rng=gen) if spec.design == "lhs" else qmc.Sobol(d=d, rng=gen)
+        unit = sampler.random(spec.samples)
+        matrix = qmc.scale(unit, lo, hi)
+    elif spec.design == "salib_sobol":
+        from SALib.sample import sobol as salib_sobol
+
+        if spec.samples & (spec.samples - 1):
+            raise SweepError(f"{origin}: samples = {spec.samples}: SALib's Sobol design needs a power of 2.")
+        problem = {"num_vars": d, "names": names, "bounds": [[a, b] for a, b in zip(lo, hi)]}
+        matrix = salib_sobol.sample(problem, spec.samples, calc_second_order=spec.second_order,
+                                    seed=int(rng_seed.generate_state(1)[0]))
+    else:  # morris
+        from SALib.sample import morris as salib_morris
+
+        problem = {"num_vars": d, "names": names, "bounds": [[a, b] for a, b in zip(lo, hi)]}
+        matrix = salib_morris.sample(problem, spec.samples, num_levels=spec.morris_levels,
+                                     seed=int(rng_seed.generate_state(1)[0]))
+    return [_typed(names, row) for row in matrix], matrix
+
+
+def _typed(names: list[str], row: np.ndarray) -> dict[str, Any]:
+    """A design row as parameter values of each parameter's own type (whole numbers rounded)."""
+    index = leaf_index()
+    out = {}
+    for name, value in zip(names, row):
+        annotation = SECTIONS[index[name]].model_fields[name].annotation
+        out[name] = int(round(float(value))) if annotation is int else float(value)
+    return out
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "sweep"
+        msg = err["msg"]
+        if err["type"] == "literal_error":
+            msg = f"expected {err['ctx']['expected']}"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        value = err.get("input")
+        shown = f" = {value!r}" if not isinstance(value, dict) and err["type"] != "missing" else ""
+        parts.append(f"{where}{shown}: {msg}.")
+    return " ".join(parts)
