@@ -40,7 +40,7 @@ def deterrence_curve(runs: pd.DataFrame, sweep: Sweep, path: Path, outcome: str 
         change = analysis.deterrence(runs, outcome)
         key_cols = [f"param_{p}" for p in [QUOTA, *others]]
         bands = change.groupby(key_cols)[f"change_{outcome}"].quantile([0.05, 0.5, 0.95]).unstack().reset_index()
-        for key, rows in (bands.groupby([f"param_{p}" for p in others]) if others else [((), bands)]):
+        for _, rows in (bands.groupby([f"param_{p}" for p in others]) if others else [((), bands)]):
             rows = rows.sort_values(f"param_{QUOTA}")
             x = rows[f"param_{QUOTA}"]
             line, = axes[0, 1].plot(x, -100 * rows[0.5], marker="o")

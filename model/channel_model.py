@@ -45,7 +45,7 @@ from model.population import AT_SEA, DEAD, DETAINED, ELSEWHERE, FRANCE, NEVER, N
 from model.random import RandomStreams, SeedLike
 from model.scenarios import apply_overrides, load
 from model.sea import incident_probability
-from model.weather import EVENING, Weather
+from model.weather import Weather
 
 DEFAULT_START = dt.date(2025, 1, 1)
 DEFAULT_WARMUP_DAYS = 180
@@ -239,8 +239,10 @@ class ChannelModel(mesa.Model):
                 news.contacts = np.concatenate(met)
                 news.contact_weight = p.returnee_salience
         for announcement in self.policy.announcements.get(day, ()):
-            news.announced_return = announcement.return_probability if announcement.return_probability is not None else news.announced_return
-            news.announced_job = announcement.job_prospect if announcement.job_prospect is not None else news.announced_job
+            if announcement.return_probability is not None:
+                news.announced_return = announcement.return_probability
+            if announcement.job_prospect is not None:
+                news.announced_job = announcement.job_prospect
             news.announcement_weight = p.announcement_credibility * p.announcement_strength
         self._returnees = []
         self._returned_by_group[:] = 0.0

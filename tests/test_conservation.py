@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import ChannelModel, run
+from model import ChannelModel
 from model.population import STATES
 
 STATE_COLUMNS = [f"state_{s}" for s in STATES]

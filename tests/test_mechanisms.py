@@ -225,3 +225,29 @@ def test_detained_people_are_removed_to_france_weekly():
 def test_params_default_is_the_pilot_scenario():
     assert Params().policy.returns_per_week == 50
     assert str(Params().policy.returns_start) == "2025-09-18"
+
+
+def test_legal_route_admits_by_priority_and_never_someone_who_tried_to_cross():
+    # nobody else may apply (no family ties), so the queue holds only these three
+    model = ChannelModel("no_deal", rng=1, start="2025-10-01", warmup_days=0, security_refusal_share=0.0,
+                         family_ties_share=0.0)
+    names = [g.name for g in model.params.nationalities]
+    pop = model.population
+    rows = pop.add(3)
+    pop.nationality[rows] = [names.index("Other"), names.index("Afghanistan"), names.index("Eritrea")]
+    pop.attempted[rows[2]] = True  # tried to cross irregularly: barred, whatever the priority
+    model.legal_route.apply(rows, model.day)
+    model.legal_route.open_places(1)
+    model.run_for(int(model.params.policy.security_check_days) + 1)
+    assert pop.state[rows].tolist() == [0, 4, 0], "the higher priority (Afghanistan) is admitted first"
+    model.legal_route.open_places(2)
+    model.run_for(int(model.params.policy.security_check_days) + 1)
+    assert pop.state[rows].tolist() == [4, 4, 0]
+
+
+def test_cutting_the_boat_supply_makes_boats_fuller():
+    r = arms(plenty=dict(boat_supply_disruption=0.0),
+             scarce=dict(boat_supply_disruption=0.6, boat_supply_disruption_from="2025-01-01"))
+    per_boat = {k: sum(x.series["arrivals"].sum() for x in v) / sum(x.series["boats_arrived"].sum() for x in v)
+                for k, v in r.items()}
+    assert per_boat["scarce"] > per_boat["plenty"] + 3
