@@ -7,6 +7,7 @@
     channelsim sweep FILE [--workers N] [--scheduler ADDRESS | --cluster FILE | --serial] [--out DIR]
     channelsim analyse DIR
     channelsim plot DIR
+    channelsim explore [--host 127.0.0.1] [--port 8765]
 
 Bad input (an unknown scenario or key, a value out of range, malformed TOML, an
 unsupported date) prints one paragraph naming the problem and exits with
@@ -191,6 +192,20 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explore(args: argparse.Namespace) -> int:
+    import subprocess
+
+    if not 0 < args.port < 65536:
+        raise ChannelsimError(f"--port must be from 1 to 65535, not {args.port}.")
+    print(f"channelsim explorer: http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    command = [sys.executable, "-m", "solara", "run", "experiments.explorer:page", "--host", args.host,
+               "--port", str(args.port), "--production", "--no-open"]
+    try:
+        return subprocess.run(command).returncode
+    except KeyboardInterrupt:
+        return 130
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="channelsim",
@@ -239,6 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser("plot", help="figures of a sweep as PNG: deterrence curve, fan chart, index bars")
     plot.add_argument("folder", help="a sweep folder")
     plot.set_defaults(func=cmd_plot)
+
+    explore = sub.add_parser("explore", help="serve the interactive explorer (SolaraViz) on localhost")
+    explore.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    explore.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    explore.set_defaults(func=cmd_explore)
 
     params = sub.add_parser("params", help="list every parameter with its unit, range and source")
     params.add_argument("section", nargs="?", help="only this section")

@@ -65,15 +65,22 @@ class ChannelModel(mesa.Model):
         warmup_days: days simulated before ``start`` and not recorded, so that
             the coast, the gangs and beliefs are populated at ``start``.
         data_dir: folder of the observed data (for the published quota).
+        scenario: ignored; Mesa's visualisation passes its own scenario object
+            when it re-creates a model. channelsim's scenarios are ``params``.
         **overrides: parameters by their unique names, e.g. ``returns_per_week=100``.
     """
 
     def __init__(self, params: Params | str | Path | None = None, *, rng: SeedLike = None,
                  start: str | dt.date | None = None, warmup_days: int = DEFAULT_WARMUP_DAYS,
-                 data_dir: str | Path | None = None, **overrides):
+                 data_dir: str | Path | None = None, scenario=None, **overrides):
         params = apply_overrides(load(params), overrides)
         if isinstance(warmup_days, bool) or not isinstance(warmup_days, int) or not 0 <= warmup_days <= 3650:
             raise ChannelsimError(f"warmup_days must be a whole number from 0 to 3650, not {warmup_days!r}.")
+        if isinstance(rng, str):  # a seed typed into a form
+            try:
+                rng = int(rng.strip())
+            except ValueError:
+                raise ChannelsimError(f"the seed must be a whole number, not {rng!r}.") from None
         streams = RandomStreams(rng)
         super().__init__(rng=streams.seed % 2**63)
         self.params = params
