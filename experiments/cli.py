@@ -8,6 +8,7 @@
     channelsim analyse DIR
     channelsim plot DIR
     channelsim explore [--host 127.0.0.1] [--port 8765]
+    channelsim data download|convert|targets
 
 Bad input (an unknown scenario or key, a value out of range, malformed TOML, an
 unsupported date) prints one paragraph naming the problem and exits with
@@ -206,6 +207,29 @@ def cmd_explore(args: argparse.Namespace) -> int:
         return 130
 
 
+def cmd_data(args: argparse.Namespace) -> int:
+    from model import data
+
+    if args.action == "convert":
+        if not args.source:
+            raise ChannelsimError("data convert needs a SOURCE file (the Home Office .ods workbook, or a CSV).")
+        written = data.convert(args.source, args.out)
+    elif args.action == "download":
+        written = data.download(args.out, url=args.url or data.PUBLICATION_URL)
+    else:  # targets
+        from experiments.targets import observed
+
+        table = observed(args.data).table()
+        out = Path(args.out) / "targets.csv"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out, index=False)
+        written = [out]
+        print(table[table["statistic"] != "monthly_arrivals"].to_string(index=False))
+    for path in written:
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="channelsim",
@@ -259,6 +283,16 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     explore.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     explore.set_defaults(func=cmd_explore)
+
+    data = sub.add_parser("data", help="the Home Office series: download, convert a workbook, targets")
+    data.add_argument("action", choices=["download", "convert", "targets"],
+                      help="download: fetch and convert the current workbook; convert: a workbook or CSV you have; "
+                           "targets: summary statistics of the series in the data folder")
+    data.add_argument("source", nargs="?", help="with convert: the .ods workbook (sheets SB_01, SB_02) or a CSV")
+    data.add_argument("--out", default="data", help="folder to write into (default: data/)")
+    data.add_argument("--url", help="with download: the publication page or the workbook's address")
+    data.add_argument("--data", help="with targets: folder of the observed data")
+    data.set_defaults(func=cmd_data)
 
     params = sub.add_parser("params", help="list every parameter with its unit, range and source")
     params.add_argument("section", nargs="?", help="only this section")

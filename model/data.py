@@ -9,8 +9,10 @@ beside the checkout.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from model.errors import ChannelsimError
@@ -58,6 +60,164 @@ def read_one_in_one_out(path: str | Path) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"{path}: no rows.")
     return frame.sort_values("month").reset_index(drop=True)
+
+
+# The Home Office series ("Migrants detected crossing the English Channel in small boats"):
+# the shared CSV layout, and the publication's ODS workbook (sheets SB_01 daily, SB_02 weekly).
+DAILY_COLUMNS = ["date", "migrants_arrived", "boats_arrived", "boats_uncontrolled_landings"]
+WEEKLY_COLUMNS = ["week_ending", "migrants_arrived", "boats_arrived", "boats_uncontrolled_landings",
+                  "migrants_prevented", "events_prevented"]
+SHEETS = {"daily": "SB_01", "weekly": "SB_02"}
+# normalised header (lower case, words joined by _) -> our column
+_ALIASES = {
+    "date": "date", "week_ending": "week_ending", "week_ending_sunday": "week_ending",
+    "migrants_arrived": "migrants_arrived", "migrants_detected": "migrants_arrived",
+    "boats_arrived": "boats_arrived", "boats_detected": "boats_arrived",
+    "boats_uncontrolled_landings": "boats_uncontrolled_landings",
+    "boats_arrived_involved_in_uncontrolled_landings": "boats_uncontrolled_landings",
+    "migrants_prevented": "migrants_prevented", "events_prevented": "events_prevented",
+}
+
+
+def _clean(name) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
+
+
+def read_small_boats(path: str | Path, frequency: str = "daily") -> pd.DataFrame:
+    """The Home Office small-boat series, daily or weekly, from a CSV or the ODS workbook.
+
+    Returns the shared CSV layout (``DAILY_COLUMNS`` or ``WEEKLY_COLUMNS``) with a
+    datetime first column and numbers as floats (NaN where not recorded, ``-``).
+    Title rows above the table, Home Office header wording and dd/mm/yyyy dates are
+    accepted; anything else is a :class:`DataError` naming the file and the problem.
+    """
+    if frequency not in SHEETS:
+        raise DataError(f"frequency must be 'daily' or 'weekly', not {frequency!r}.")
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"data file {path} does not exist.")
+    where = str(path)
+    if path.suffix.lower() == ".ods":
+        sheet = SHEETS[frequency]
+        try:
+            raw = pd.read_excel(path, sheet_name=None, header=None, engine="odf")
+        except Exception as exc:  # odfpy raises many kinds on a broken file
+            raise DataError(f"{path}: not a readable ODS workbook ({type(exc).__name__}).") from None
+        if sheet not in raw:
+            raise DataError(f"{path}: no sheet {sheet}; sheets: {', '.join(map(str, raw))}.")
+        raw, where = raw[sheet], f"{path} sheet {sheet}"
+    else:
+        try:
+            raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise DataError(f"{path}: not a readable CSV file ({str(exc).strip().splitlines()[0]}).") from None
+    return _tidy(raw, frequency, where)
+
+
+def _tidy(raw: pd.DataFrame, frequency: str, where: str) -> pd.DataFrame:
+    wanted = DAILY_COLUMNS if frequency == "daily" else WEEKLY_COLUMNS
+    header_row = None
+    for i in range(min(len(raw), 30)):
+        names = [_ALIASES.get(_clean(v)) for v in raw.iloc[i]]
+        if wanted[0] in names and "migrants_arrived" in names:
+            header_row = i
+            break
+    if header_row is None:
+        raise DataError(f"{where}: no header row with {wanted[0]!r} and 'migrants_arrived' in the first 30 rows.")
+    names = [_ALIASES.get(_clean(v), _clean(v)) for v in raw.iloc[header_row]]
+    table = raw.iloc[header_row + 1:].copy()
+    table.columns = names
+    required = ["migrants_arrived", "boats_arrived"] + (["migrants_prevented"] if frequency == "weekly" else [])
+    missing = [c for c in [wanted[0], *required] if c not in table.columns]
+    if missing:
+        raise DataError(f"{where}: missing column(s) {', '.join(missing)}.")
+    table = table[[c for c in wanted if c in table.columns]]
+    table = table[table[wanted[0]].astype(str).str.strip().ne("") & table[wanted[0]].notna()]
+    dates = table[wanted[0]]
+    parsed = pd.to_datetime(dates.astype(str).str.strip(), format="%Y-%m-%d", errors="coerce")
+    if parsed.isna().any():  # the workbook's own form: dd/mm/yyyy, or date cells
+        other = pd.to_datetime(dates.where(parsed.isna()).astype(str).str.strip(), format="%d/%m/%Y", errors="coerce")
+        cells = pd.to_datetime(dates.where(parsed.isna() & other.isna()), errors="coerce")
+        parsed = parsed.fillna(other).fillna(cells)
+    if parsed.isna().any():
+        bad = dates[parsed.isna()].iloc[0]
+        raise DataError(f"{where}: {bad!r} in column {wanted[0]!r} is not a date (YYYY-MM-DD or DD/MM/YYYY).")
+    out = pd.DataFrame({wanted[0]: parsed.to_numpy()})
+    for col in wanted[1:]:
+        values = table[col] if col in table.columns else pd.Series(["-"] * len(table), index=table.index)
+        text = values.astype(str).str.strip().str.replace(",", "", regex=False)
+        numbers = pd.to_numeric(text.where(~text.isin(["-", "", "nan", "None", ".."])), errors="coerce")
+        bad = numbers.isna() & ~text.isin(["-", "", "nan", "None", ".."])
+        if bad.any():
+            raise DataError(f"{where}: {values[bad].iloc[0]!r} in column {col!r} is not a number.")
+        if (numbers < 0).any():
+            raise DataError(f"{where}: column {col!r} has negative counts.")
+        out[col] = numbers.to_numpy(dtype=float)
+    if out[wanted[0]].duplicated().any():
+        raise DataError(f"{where}: {out[wanted[0]][out[wanted[0]].duplicated()].iloc[0].date()} appears twice.")
+    return out.sort_values(wanted[0]).reset_index(drop=True)
+
+
+def write_shared_layout(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a series in the shared CSV layout (dates as YYYY-MM-DD, '-' where not recorded)."""
+    out = frame.copy()
+    first = out.columns[0]
+    out[first] = pd.to_datetime(out[first]).dt.strftime("%Y-%m-%d")
+    for col in out.columns[1:]:
+        out[col] = [("-" if np.isnan(v) else str(int(v))) for v in out[col]]
+    out.to_csv(path, index=False)
+
+
+PUBLICATION_URL = ("https://www.gov.uk/government/publications/"
+                   "migrants-detected-crossing-the-english-channel-in-small-boats")
+
+
+def convert(source: str | Path, out: str | Path) -> list[Path]:
+    """Write small_boats_daily.csv and small_boats_weekly.csv (shared layout) from a workbook or CSVs."""
+    import shutil
+    import tempfile
+
+    frames = {"daily": read_small_boats(source, "daily"), "weekly": read_small_boats(source, "weekly")}
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory(dir=out, prefix=".convert-") as tmp:
+        for frequency, frame in frames.items():
+            write_shared_layout(frame, Path(tmp) / f"small_boats_{frequency}.csv")
+        for frequency in frames:
+            name = f"small_boats_{frequency}.csv"
+            shutil.move(str(Path(tmp) / name), out / name)
+            written.append(out / name)
+    return written
+
+
+def download(out: str | Path, url: str = PUBLICATION_URL, timeout: float = 60) -> list[Path]:
+    """Fetch the current workbook from the Home Office publication page and convert it into ``out``."""
+    import tempfile
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    def fetch(address: str) -> bytes:
+        try:
+            with urllib.request.urlopen(address, timeout=timeout) as response:
+                return response.read()
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise DataError(f"cannot download {address}: {reason}.") from None
+
+    page = fetch(url)
+    if page[:2] == b"PK":  # the URL is the workbook itself (an ODS file is a zip)
+        workbook = page
+    else:
+        links = re.findall(rb'href="([^"]+\.ods)"', page)
+        if not links:
+            raise DataError(f"no .ods workbook linked from {url}; download it by hand and use 'channelsim data convert'.")
+        workbook = fetch(urllib.parse.urljoin(url, links[0].decode()))
+    with tempfile.NamedTemporaryFile(suffix=".ods") as fh:
+        fh.write(workbook)
+        fh.flush()
+        return convert(fh.name, out)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

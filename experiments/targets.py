@@ -1,0 +1,110 @@
+"""Calibration targets: summary statistics of a small-boat series, observed or simulated.
+
+:func:`targets` computes the same statistics from any series in the Home Office
+layout (``model.data.read_small_boats``), and :func:`layout_of` puts a model
+run's series into that layout, so that model and data are summarised by one
+function. :data:`PUBLIC_FIGURES` holds the figures from other public sources
+(``shared/data/README.md``) that inform mechanisms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from model.data import read_small_boats
+
+# Figures from other public sources, with their sources (shared/data/README.md).
+PUBLIC_FIGURES = {
+    "prevented_share_2022": (0.42, "UK-France leaders' declaration, March 2023: 33,788 prevented"),
+    "deaths_by_year": ({2021: 32, 2022: 5, 2023: 12, 2024: 73}, "data README (2024: 69 to 78 by source)"),
+    "price_gbp_2022": (4000.0, "data README: average about GBP 4,000 in 2022"),
+    "price_gbp_2023": ((1500.0, 3500.0), "data README: GBP 1,500-3,500 in 2023"),
+    "albanian_arrivals": ({2022: 12658, 2023: 924},
+                          "data README: after the UK-Albania returns arrangement of December 2022"),
+}
+
+
+@dataclass
+class Targets:
+    """Summary statistics of one series."""
+
+    monthly_arrivals: pd.Series           # people per calendar month
+    arrivals_by_year: pd.Series
+    boats_by_year: pd.Series
+    people_per_boat_by_year: pd.Series
+    share_of_days_with_arrivals: pd.Series  # by year
+    seasonal_profile: pd.Series           # share of a year's arrivals in each calendar month (1-12), averaged
+    prevented_share_by_year: pd.Series    # prevented / (prevented + arrived), where prevention is recorded
+
+    def table(self) -> pd.DataFrame:
+        """One tidy table: statistic, period, value."""
+        rows = []
+        for name, series in vars(self).items():
+            for period, value in series.items():
+                rows.append({"statistic": name, "period": str(period), "value": float(value)})
+        return pd.DataFrame(rows)
+
+
+def targets(daily: pd.DataFrame, weekly: pd.DataFrame | None = None) -> Targets:
+    """The statistics of a daily series (and the weekly one, for the prevented share)."""
+    d = daily.set_index("date")
+    d.index = pd.DatetimeIndex(d.index)
+    by_year = d.groupby(d.index.year)
+    arrivals = by_year["migrants_arrived"].sum()
+    boats = by_year["boats_arrived"].sum()
+    monthly = d["migrants_arrived"].resample("MS").sum()
+    monthly.index = monthly.index.to_period("M")
+    full_years = [y for y, n in by_year.size().items() if n >= 365]
+    shares = []
+    for year in full_years:
+        m = monthly[monthly.index.year == year]
+        if m.sum() > 0:
+            shares.append((m / m.sum()).set_axis(m.index.month))
+    profile = pd.concat(shares, axis=1).mean(axis=1) if shares else pd.Series(dtype=float)
+    prevented = pd.Series(dtype=float)
+    if weekly is not None and "migrants_prevented" in weekly:
+        w = weekly.dropna(subset=["migrants_prevented"]).set_index("week_ending")
+        w.index = pd.DatetimeIndex(w.index)
+        g = w.groupby(w.index.year)
+        prevented = g["migrants_prevented"].sum() / (g["migrants_prevented"].sum() + g["migrants_arrived"].sum())
+    return Targets(
+        monthly_arrivals=monthly,
+        arrivals_by_year=arrivals,
+        boats_by_year=boats,
+        people_per_boat_by_year=(arrivals / boats.where(boats > 0)).dropna(),
+        share_of_days_with_arrivals=by_year["migrants_arrived"].apply(lambda x: float((x > 0).mean())),
+        seasonal_profile=profile,
+        prevented_share_by_year=prevented,
+    )
+
+
+def observed(data_dir=None) -> Targets:
+    """The targets of the Home Office series in the data folder."""
+    from model.data import data_dir as find
+
+    folder = find(data_dir)
+    return targets(read_small_boats(folder / "small_boats_daily.csv", "daily"),
+                   read_small_boats(folder / "small_boats_weekly.csv", "weekly"))
+
+
+def layout_of(series: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A model run's daily series as (daily, weekly) in the Home Office layout."""
+    daily = pd.DataFrame({
+        "date": pd.to_datetime(series["date"]),
+        "migrants_arrived": series["arrivals"].astype(float),
+        "boats_arrived": series["boats_arrived"].astype(float),
+        "boats_uncontrolled_landings": np.nan,
+    })
+    weekly = (series.set_index(pd.to_datetime(series["date"]))
+              [["arrivals", "boats_arrived", "prevented_people", "prevented_launches"]]
+              .resample("W-SUN").sum())
+    weekly = pd.DataFrame({
+        "week_ending": weekly.index, "migrants_arrived": weekly["arrivals"].astype(float),
+        "boats_arrived": weekly["boats_arrived"].astype(float), "boats_uncontrolled_landings": np.nan,
+        "migrants_prevented": weekly["prevented_people"].astype(float),
+        "events_prevented": weekly["prevented_launches"].astype(float),
+    }).reset_index(drop=True)
+    return daily, weekly
