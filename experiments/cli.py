@@ -18,6 +18,7 @@ status 2, leaving nothing half-written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -80,9 +81,10 @@ def cmd_params(args: argparse.Namespace) -> int:
     for row in describe():
         if args.section and row["section"] != args.section:
             continue
-        lo = "" if row["min"] is None else row["min"]
-        hi = "" if row["max"] is None else row["max"]
-        print(f"[{row['section']}] {row['name']} = {row['default']!r} ({row['unit']}; {lo}..{hi})")
+        default = row["default"]
+        shown = default.isoformat() if hasattr(default, "isoformat") else repr(default)
+        bounds = "" if row["min"] is None and row["max"] is None else f"; {row['min']} to {row['max']}"
+        print(f"[{row['section']}] {row['name']} = {shown} ({row['unit']}{bounds})")
         print(f"    {row['doc']} Source: {row['source']}.")
     return 0
 
@@ -310,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("channelsim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `channelsim params | head`: the reader left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -113,6 +113,8 @@ class ChannelModel(mesa.Model):
         self._danger = [0.0, 0.0]  # decaying (deaths, people launched)
         self._perceived = (np.empty(0), np.empty(0))
         self._perceived_rows = np.empty(0, dtype=np.int64)
+        self._booked_at = -1.0
+        self._booked: list[np.ndarray] = []
         self.migrants: list[Migrant] = []
 
         self.weather = Weather(self.env, params, self.calendar, streams.stream("weather"))
@@ -315,10 +317,20 @@ class ChannelModel(mesa.Model):
 
     # --- gangs --------------------------------------------------------------------------
     def booked_with(self, gang: SmugglingGang) -> np.ndarray:
-        """People on the coast booked with ``gang``, first booked first."""
-        pop, coast = self.population, self._coast
-        rows = coast[(pop.booked_gang[coast] == gang.index) & (pop.state[coast] == FRANCE)]
-        return rows[np.argsort(pop.booked_day[rows], kind="stable")]
+        """People on the coast booked with ``gang``, first booked first.
+
+        All gangs act at the same instants (the weather window, the weekly
+        review), and nothing changes who is booked within an instant, so one
+        pass over the coast serves every gang.
+        """
+        if self._booked_at != self.env.now:
+            pop, coast = self.population, self._coast
+            rows = coast[(pop.booked_gang[coast] != NO_GANG) & (pop.state[coast] == FRANCE)]
+            rows = rows[np.lexsort((pop.booked_day[rows], pop.booked_gang[rows]))]  # stable: by gang, then day
+            bounds = np.searchsorted(pop.booked_gang[rows], np.arange(len(self.gangs) + 1))
+            self._booked = [rows[bounds[i]:bounds[i + 1]] for i in range(len(self.gangs))]
+            self._booked_at = self.env.now
+        return self._booked[gang.index]
 
     def _gang_nights(self, gang: SmugglingGang):
         while True:
