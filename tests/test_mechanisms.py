@@ -251,3 +251,33 @@ def test_cutting_the_boat_supply_makes_boats_fuller():
     per_boat = {k: sum(x.series["arrivals"].sum() for x in v) / sum(x.series["boats_arrived"].sum() for x in v)
                 for k, v in r.items()}
     assert per_boat["scarce"] > per_boat["plenty"] + 3
+
+
+def test_gang_prices_rise_with_the_backlog_per_seat_and_with_enforcement():
+    model = ChannelModel("pilot_2025", rng=1, start="2025-01-01", warmup_days=0)
+    rng = np.random.default_rng(0)
+
+    def price_after(backlog, prevented_share=0.0):
+        gang = SmugglingGang(model, 0, model.params)
+        gang.boats, gang.boats_on_order = 4, 0
+        gang.launched, gang.prevented = 10, int(10 * prevented_share)
+        for _ in range(8):
+            gang.weekly_review(backlog, market_mean_price=gang.price_gbp, supply_per_gang=0.0, rng=rng)
+            gang.launched, gang.prevented = 10, int(10 * prevented_share)
+        return gang.price_gbp
+
+    assert price_after(backlog=2000) > price_after(backlog=100) >= model.params.gangs.price_floor_gbp
+    assert price_after(backlog=300, prevented_share=0.6) > price_after(backlog=300, prevented_share=0.0)
+
+
+def test_taxi_boats_are_stopped_on_the_beach_less_often():
+    from agents.gang import Boat
+
+    model = ChannelModel("pilot_2025", rng=1, start="2025-01-01", warmup_days=0)
+    gang = model.gangs[0]
+    police = model.police
+    stopped = {taxi: sum(police.patrol(Boat(gang, np.arange(40), taxi, 0.3)) for _ in range(4000))
+               for taxi in (False, True)}
+    share = model.params.french_police.beach_prevention_share
+    assert stopped[False] / 4000 == pytest.approx(share, abs=0.03)
+    assert stopped[True] / 4000 == pytest.approx(share * model.params.french_police.taxi_prevention_factor, abs=0.03)
