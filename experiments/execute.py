@@ -51,9 +51,24 @@ JOBQUEUE_KINDS = {"slurm": "SLURMCluster", "pbs": "PBSCluster"}
 # Dask also sets MALLOC_TRIM_THRESHOLD_=65536 so that workers hand memory back to the OS
 # eagerly; a run's many short-lived numpy arrays then pay for it (about 5%). Our workers
 # hold about 100 MB, so trimming above 128 MB is plenty.
+# On a machine with as many workers as cores, Dask's own periodic work (event-loop ticks
+# every 20 ms, memory checks every 100 ms, system metrics every 500 ms) takes its share
+# of each core; runs last seconds, so checking every second or two is plenty.
 WORKER_CONFIG = {"distributed.worker.profile.enabled": False,
-                 "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(128 * 2**20)}
-WORKER_ENV = "export DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False"
+                 "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(128 * 2**20),
+                 "distributed.admin.tick.interval": "1s",
+                 "distributed.worker.memory.monitor-interval": "1s",
+                 "distributed.admin.system-monitor.interval": "2s"}
+
+
+def worker_env_exports() -> list[str]:
+    """The same settings as shell exports, for workers a batch job starts.
+
+    (Dask lower-cases keys read from the environment, so the MALLOC_TRIM_THRESHOLD_
+    entry cannot travel this way; it only tunes memory, so batch workers keep Dask's.)
+    """
+    return [f"export DASK_{key.upper().replace('.', '__').replace('-', '_')}={value}"
+            for key, value in WORKER_CONFIG.items() if "pre-spawn-environ" not in key]
 
 
 class ClusterError(ChannelsimError):
@@ -100,7 +115,7 @@ def cluster_from_file(path: str | Path):
 
     cls = getattr(dask_jobqueue, JOBQUEUE_KINDS[kind])
     options = dict(config.get("options", {}))
-    options["job_script_prologue"] = [WORKER_ENV, *options.get("job_script_prologue", [])]
+    options["job_script_prologue"] = [*worker_env_exports(), *options.get("job_script_prologue", [])]
     try:
         return cls(**options), jobs
     except (TypeError, ValueError) as exc:

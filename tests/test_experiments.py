@@ -307,6 +307,7 @@ def test_jobqueue_cluster_file_configures_slurm_and_refuses_nonsense(tmp_path):
         cluster.close()
     assert jobs == 2 and "#SBATCH -p short" in script and "--nworkers 4" in script and "01:00:00" in script
     assert "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False" in script
+    assert "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL=1s" in script
     bad = tmp_path / "bad.toml"
     bad.write_text('kind = "lsf"\n')
     with pytest.raises(ClusterError, match="kind must be one of slurm, pbs"):
