@@ -32,7 +32,7 @@ import os
 import sys
 import time
 import tomllib
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,6 +122,13 @@ def cluster_from_file(path: str | Path):
         raise ClusterError(f"{path}: [options] rejected by dask-jobqueue: {exc}.") from None
 
 
+@contextmanager
+def dask_client(workers: int | None = None, scheduler: str | None = None, cluster_file: str | Path | None = None):
+    """A Dask client: of a running scheduler, of a dask-jobqueue cluster, or of a new local cluster."""
+    with ExitStack() as stack:
+        yield _client(stack, workers, scheduler, cluster_file)
+
+
 def _client(stack: ExitStack, workers: int | None, scheduler: str | None, cluster_file: str | Path | None):
     from distributed import Client, LocalCluster
 
@@ -146,12 +153,26 @@ def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None, schedu
             cluster_file: str | Path | None = None, serial: bool = False, progress: bool | None = None,
             flush_every: int = 20, flush_seconds: float = 30.0, data_dir: str | None = None) -> SweepReport:
     """Run what is missing of ``sweep`` into the folder ``out``."""
+    return execute_plan(
+        sweep.runs(data_dir=data_dir), out, name=sweep.spec.name, fingerprint=sweep.fingerprint(),
+        text=sweep.path.read_text() if sweep.path else "",
+        provenance={"design": sweep.spec.design, "spec": sweep.spec.model_dump(mode="json")},
+        workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial, progress=progress,
+        flush_every=flush_every, flush_seconds=flush_seconds)
+
+
+def execute_plan(plan: list[RunSpec], out: str | Path, *, name: str, fingerprint: str, text: str = "",
+                 provenance: dict[str, Any] | None = None, workers: int | None = None,
+                 scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
+                 progress: bool | None = None, flush_every: int = 20,
+                 flush_seconds: float = 30.0) -> SweepReport:
+    """Run what is missing of a list of runs into the folder ``out`` (a sweep, an ensemble, ...).
+
+    ``fingerprint`` names what decides the runs: a folder holding another
+    fingerprint is refused, one holding this one is resumed.
+    """
     store = SweepStore(out)
-    plan = sweep.runs(data_dir=data_dir)
-    sweep_text = sweep.path.read_text() if sweep.path else ""
-    store.open(sweep.fingerprint(), [r.run_id for r in plan], sweep_text,
-               {"name": sweep.spec.name, "design": sweep.spec.design, "spec": sweep.spec.model_dump(mode="json"),
-                **code_version()})
+    store.open(fingerprint, [r.run_id for r in plan], text, {"name": name, **(provenance or {}), **code_version()})
     remove_partial(store.folder)
     done = store.done()
     todo = [r for r in plan if r.run_id not in done]
@@ -161,7 +182,7 @@ def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None, schedu
         progress = sys.stderr.isatty()
     from tqdm import tqdm
 
-    bar = tqdm(total=len(todo), desc=sweep.spec.name, unit="run", disable=not progress, smoothing=0.1)
+    bar = tqdm(total=len(todo), desc=name, unit="run", disable=not progress, smoothing=0.1)
     records: list[dict[str, Any]] = []
     series = []
     last_flush = time.monotonic()
@@ -184,9 +205,8 @@ def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None, schedu
             for spec in todo:
                 take(run_one(spec))
         elif todo:
-            with ExitStack() as stack:
-                client = _client(stack, workers, scheduler, cluster_file)
-                _submit_and_collect(client, todo, sweep.fingerprint(), take)
+            with dask_client(workers, scheduler, cluster_file) as client:
+                _submit_and_collect(client, todo, fingerprint, take)
     finally:
         store.write(records, series)  # what finished is kept, also on an interrupt
         bar.close()

@@ -107,3 +107,26 @@ def index_bars(indices: pd.DataFrame, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def posterior_plot(calibration, path: Path) -> Path:
+    """Each free parameter's weighted posterior histogram over its prior range."""
+    from experiments.calibration import PRIORS
+
+    names = [n for n in PRIORS if n in calibration.posterior]
+    cols = 4
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.5 * rows), squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        lo, hi = PRIORS[name]
+        ax.hist(calibration.posterior[name], weights=calibration.posterior["weight"], bins=20, range=(lo, hi),
+                color="tab:blue", alpha=0.8)
+        ax.set_title(name, fontsize=9)
+        ax.set_yticks([])
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    fig.suptitle("Posterior of the free parameters (histograms span the prior ranges)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
