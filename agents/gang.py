@@ -11,7 +11,8 @@ Several gangs compete for the people waiting. Each gang
   at full load) and
   with the share of its launches stopped, and is pulled towards its rivals';
 - launches on nights whose sea state it accepts (worse weather when the
-  backlog is heavy), as many boats as its stock and crews allow; when boats
+  backlog is heavy), as many boats as its stock and crews allow, none with
+  fewer than ``min_launch_load`` aboard (the rest wait); when boats
   are scarce it loads each boat more heavily, up to ``max_load``. People per
   boat is therefore not set: it follows from demand against boat supply and
   seizures;
@@ -101,10 +102,13 @@ class SmugglingGang(mesa.Agent):
                       rng: np.random.Generator) -> list[Boat]:
         """Boats to launch tonight from ``booked`` (first booked, first carried)."""
         g = self.p
-        if len(booked) == 0 or self.boats == 0 or self.crews < 1 or not self.accepts(sea_state, len(booked)):
+        if (len(booked) < g.min_launch_load or self.boats == 0 or self.crews < 1
+                or not self.accepts(sea_state, len(booked))):
             return []
         usable = max(1, int(self.boats * g.boats_per_night_share))
-        n_boats = min(usable, int(self.crews), int(np.ceil(len(booked) / g.comfortable_load)))
+        # as many boats as comfortable loads, but none with fewer than min_launch_load aboard
+        n_boats = min(usable, int(self.crews), int(np.ceil(len(booked) / g.comfortable_load)),
+                      len(booked) // int(g.min_launch_load))
         load = int(min(g.max_load, np.ceil(len(booked) / n_boats)))
         aboard = booked[: n_boats * load]
         self.boats -= n_boats

@@ -58,6 +58,8 @@ PRIORS: dict[str, tuple[float, float]] = {
     "upstream_elasticity": (0.0, 4.0),
     "cross_constant": (-9.5, -6.0),
     "boat_supply_per_week": (15.0, 50.0),
+    "comfortable_load": (6.0, 20.0),
+    "taxi_boat_share": (0.05, 0.7),
     "boat_supply_disruption": (0.0, 0.7),
     "calm_mean_summer": (0.4, 0.62),
     "calm_mean_winter": (0.6, 0.9),
@@ -458,3 +460,32 @@ def check_priors() -> None:
     for name in PRIORS:
         if name not in index:  # pragma: no cover - guarded by a test
             raise RuntimeError(f"prior for unknown parameter {name!r}")
+
+
+def posterior_runs(calibration: Calibration, scenarios: list[str], draws: int, seed: int, *, start: str,
+                   days: int, warmup_days: int, outputs: tuple[str, ...], frequency: str = "daily",
+                   window: tuple[str | None, str | None] = (None, None),
+                   data_dir: str | None = None) -> tuple[list, str]:
+    """Posterior-predictive runs: each draw's parameters and seed shared by every scenario
+    (common random numbers). Returns the runs and a fingerprint of them."""
+    from experiments.sweep import RunSpec
+
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise CalibrationError(f"draws must be a whole number of at least 1, not {draws!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise CalibrationError(f"seed must be a whole number of at least 0, not {seed!r}.")
+    overrides = calibration.draws(draws, seed)
+    seeds = np.random.SeedSequence(seed, spawn_key=(2,)).spawn(draws)
+    plan = [RunSpec(run_id=f"{scenario}-d{i:04d}", point=i, replicate=0, scenario=scenario,
+                    overrides=overrides[i], seed_entropy=int(seq.entropy), seed_spawn_key=tuple(seq.spawn_key),
+                    start=start, days=days, warmup_days=warmup_days, frequency=frequency, outputs=outputs,
+                    window=window, data_dir=data_dir)
+            for scenario in scenarios for i, seq in enumerate(seeds)]
+    decisive = [{k: v for k, v in asdict(r).items() if k != "data_dir"} for r in plan]
+    fingerprint = hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return plan, fingerprint
+
+
+def history_warmup(start: dt.date) -> int:
+    """Warm-up days that make a run starting on ``start`` simulate the calibrated history too."""
+    return (start - CALIBRATION_START).days + CALIBRATION_WARMUP_DAYS

@@ -9,6 +9,12 @@
     channelsim plot DIR
     channelsim explore [--host 127.0.0.1] [--port 8765]
     channelsim data download|convert|targets
+    channelsim calibrate [--budget small|standard|full] [--seed N] [--out DIR] [executor options]
+    channelsim validate [--calibration DIR] [--draws N] [--seed N] [--out DIR] [executor options]
+    channelsim counterfactual [--calibration DIR] [--draws N] [--seed N] [--arms A,B] [--out DIR] [executor options]
+
+Executor options (sweep, calibrate, validate, counterfactual):
+    --workers N | --scheduler ADDRESS | --cluster FILE | --serial
 
 Bad input (an unknown scenario or key, a value out of range, malformed TOML, an
 unsupported date) prints one paragraph naming the problem and exits with
@@ -92,18 +98,33 @@ def cmd_params(args: argparse.Namespace) -> int:
 DEFAULT_OUTCOMES = ["arrivals", "returns", "returns_per_arrival", "deaths", "gang_revenue_gbp"]
 
 
-def cmd_sweep(args: argparse.Namespace) -> int:
-    from experiments.execute import execute
-    from experiments.sweep import load_sweep
-
+def _executor(args: argparse.Namespace) -> dict:
+    """The execution options, checked: where the runs go."""
     if args.workers is not None and args.workers < 1:
         raise ChannelsimError(f"--workers must be at least 1, not {args.workers}.")
-    if args.flush_every < 1:
-        raise ChannelsimError(f"--flush-every must be at least 1, not {args.flush_every}.")
     chosen = [name for name, on in (("--scheduler", args.scheduler), ("--cluster", args.cluster),
                                     ("--serial", args.serial)) if on]
     if len(chosen) > 1:
         raise ChannelsimError(f"choose one of {' and '.join(chosen)}.")
+    return dict(workers=args.workers, scheduler=args.scheduler, cluster_file=args.cluster, serial=args.serial)
+
+
+def _add_executor(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--cluster", metavar="FILE", help="dask-jobqueue cluster file (SLURM or PBS)")
+    parser.add_argument("--serial", action="store_true", help="run in this process, one run after another")
+    parser.add_argument("--data", help="folder of the observed data (default: $CHANNELSIM_DATA or ../shared/data)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or report")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from experiments.execute import execute
+    from experiments.sweep import load_sweep
+
+    executor = _executor(args)
+    if args.flush_every < 1:
+        raise ChannelsimError(f"--flush-every must be at least 1, not {args.flush_every}.")
     sweep = load_sweep(args.file, samples=args.samples, replicates=args.replicates)
     out = Path(args.out) if args.out else Path("results") / "sweeps" / sweep.spec.name
     if not args.quiet:
@@ -111,8 +132,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
               f"{sweep.spec.replicates} replicates{', with reference runs' if sweep.spec.reference else ''})"
               f" into {out}/", file=sys.stderr)
     try:
-        report = execute(sweep, out, workers=args.workers, scheduler=args.scheduler, cluster_file=args.cluster,
-                         serial=args.serial, progress=None if not args.quiet else False, data_dir=args.data,
+        report = execute(sweep, out, **executor, progress=None if not args.quiet else False, data_dir=args.data,
                          flush_every=args.flush_every)
     except KeyboardInterrupt:
         print(f"channelsim: interrupted; finished runs are kept in {out}/: run the same command to resume",
@@ -232,6 +252,72 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+BUDGETS = {   # population, generations, most simulations
+    "small": (6, 2, 60),
+    "standard": (60, 12, 1100),
+    "full": (300, 20, 20000),
+}
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from experiments.calibration import CALIBRATION_END, CALIBRATION_START, Settings, calibrate
+
+    executor = _executor(args)
+    population, generations, budget = BUDGETS[args.budget]
+    settings = Settings(population=args.population or population, generations=args.generations or generations,
+                        budget=args.max_simulations or budget, seed=args.seed,
+                        start=args.start or CALIBRATION_START.isoformat(), end=args.end or CALIBRATION_END.isoformat())
+    for flag, value in (("--population", args.population), ("--generations", args.generations),
+                        ("--max-simulations", args.max_simulations)):
+        if value is not None and value < 1:
+            raise ChannelsimError(f"{flag} must be at least 1, not {value}.")
+    settings.check()
+    out = Path(args.out) if args.out else Path("results") / "calibration" / f"{args.budget}_seed{args.seed}"
+    if not args.quiet:
+        print(f"calibrate: ABC-SMC, {settings.population} particles, at most {settings.generations} generations "
+              f"and about {settings.budget} simulations of {settings.start} to {settings.end}, into {out}/",
+              file=sys.stderr)
+    calibration = calibrate(out, settings, **executor, data_dir=args.data, progress=None if not args.quiet else False)
+    if not args.quiet:
+        last = calibration.provenance["generations"][-1]
+        print(f"{calibration.provenance['simulations']} simulations in {calibration.provenance['seconds']:.0f} s; "
+              f"final epsilon {last['epsilon']:.3f}. Posterior medians:")
+        for name, value in calibration.medians().items():
+            print(f"  {name:<26} {value:.4g}")
+        print(f"Posterior: {out}/posterior.csv (figure: posterior.png, provenance: provenance.json)")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from experiments.validation import validate
+
+    executor = _executor(args)
+    metrics = validate(args.out, args.calibration, draws=args.draws, seed=args.seed, **executor,
+                       data_dir=args.data, progress=None if not args.quiet else False)
+    if not args.quiet:
+        m, c = metrics["model_all_months"], metrics["compared"]
+        print(f"90% band covers {m['coverage_90']:.0%} of {metrics['months']} observed months, 50% band "
+              f"{m['coverage_50']:.0%}; CRPS from {metrics['compared_from']}: model {c['model']['crps']:.0f}, "
+              f"last year {c['last_year']['crps']:.0f}, seasonal {c['seasonal']['crps']:.0f} people/month.")
+        print(f"Report: {Path(args.out) / 'report.md'}")
+    return 1 if metrics["failed"] else 0
+
+
+def cmd_counterfactual(args: argparse.Namespace) -> int:
+    from experiments.counterfactual import ARMS, counterfactual, statement
+
+    executor = _executor(args)
+    arms = tuple(a.strip() for a in args.arms.split(",") if a.strip()) if args.arms else ARMS
+    if not arms:
+        raise ChannelsimError("--arms names no scenario.")
+    table = counterfactual(args.out, args.calibration, draws=args.draws, seed=args.seed, arms=arms, **executor,
+                           data_dir=args.data, progress=None if not args.quiet else False)
+    if not args.quiet:
+        print(statement(table, arms[0]))
+        print(f"Table: {Path(args.out) / 'counterfactual.csv'}; summary: {Path(args.out) / 'summary.md'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="channelsim",
@@ -256,17 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = sub.add_parser("sweep", help="run a sweep (a TOML file or a shipped name) on Dask")
     sweep.add_argument("file", help="sweep file, or a shipped sweep: deterrence_curve, sobol")
-    sweep.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
-    sweep.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
-    sweep.add_argument("--cluster", metavar="FILE", help="dask-jobqueue cluster file (SLURM or PBS)")
-    sweep.add_argument("--serial", action="store_true", help="run in this process, one run after another")
+    _add_executor(sweep)
     sweep.add_argument("--out", help="sweep folder (default: results/sweeps/NAME); re-run to resume")
     sweep.add_argument("--samples", type=int, help="override the sweep's samples (a smaller budget)")
     sweep.add_argument("--replicates", type=int, help="override the sweep's replicates")
-    sweep.add_argument("--data", help="folder of the observed data")
     sweep.add_argument("--flush-every", type=int, default=20, metavar="N",
                        help="write finished runs to disk every N runs (default 20; also every 30 s)")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar or report")
     sweep.set_defaults(func=cmd_sweep)
 
     analyse = sub.add_parser("analyse", help="tables of a sweep: summaries, deterrence, indices, PRIM boxes")
@@ -295,6 +376,41 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--url", help="with download: the publication page or the workbook's address")
     data.add_argument("--data", help="with targets: folder of the observed data")
     data.set_defaults(func=cmd_data)
+
+    cal = sub.add_parser("calibrate", help="ABC-SMC calibration to the Home Office series (pyabc, on Dask)")
+    cal.add_argument("--budget", choices=list(BUDGETS), default="standard",
+                     help="preset size: small (a minute or two, for CI), standard (the shipped posterior; about "
+                          "1.5 hours on 2 cores), full (many hours: a cluster)")
+    cal.add_argument("--population", type=int, help="particles per generation (overrides the preset)")
+    cal.add_argument("--generations", type=int, help="most generations (overrides the preset)")
+    cal.add_argument("--max-simulations", type=int, help="stop after the generation that passes this many "
+                     "simulations (overrides the preset)")
+    cal.add_argument("--seed", type=int, default=0, help="seed of the whole calibration (default 0)")
+    cal.add_argument("--start", default=None, help="first day of the data window (default 2018-01-01)")
+    cal.add_argument("--end", default=None, help="last day of the data window (default 2025-07-31)")
+    cal.add_argument("--out", help="new folder for the calibration (default: results/calibration/BUDGET_seedN)")
+    _add_executor(cal)
+    cal.set_defaults(func=cmd_calibrate)
+
+    val = sub.add_parser("validate", help="posterior-predictive checks against the observed series; a report")
+    val.add_argument("--calibration", help="calibration folder (default: the shipped posterior)")
+    val.add_argument("--draws", type=int, default=40, help="posterior draws, one run each (default 40)")
+    val.add_argument("--seed", type=int, default=0, help="seed of the draws and runs (default 0)")
+    val.add_argument("--out", default="results/validation", help="report folder (default: results/validation); "
+                     "re-run to resume")
+    _add_executor(val)
+    val.set_defaults(func=cmd_validate)
+
+    cf = sub.add_parser("counterfactual", help="the pilot against no deal from 6 August 2025, with bands")
+    cf.add_argument("--calibration", help="calibration folder (default: the shipped posterior)")
+    cf.add_argument("--draws", type=int, default=20, help="posterior draws, each run under every arm (default 20)")
+    cf.add_argument("--seed", type=int, default=0, help="seed of the draws and runs (default 0)")
+    cf.add_argument("--arms", help="comma-separated scenarios compared with no_deal (default: "
+                    "pilot_published,pilot_2025,pilot_ramp,crackdown)")
+    cf.add_argument("--out", default="results/counterfactual", help="folder (default: results/counterfactual); "
+                    "re-run to resume")
+    _add_executor(cf)
+    cf.set_defaults(func=cmd_counterfactual)
 
     params = sub.add_parser("params", help="list every parameter with its unit, range and source")
     params.add_argument("section", nargs="?", help="only this section")

@@ -130,3 +130,74 @@ def posterior_plot(calibration, path: Path) -> Path:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def _bands(ax, x, ensemble: pd.DataFrame, color: str, label: str) -> None:
+    q = ensemble.quantile([0.05, 0.25, 0.5, 0.75, 0.95], axis=1).T
+    ax.fill_between(x, q[0.05], q[0.95], color=color, alpha=0.18, label=f"{label} 90%")
+    ax.fill_between(x, q[0.25], q[0.75], color=color, alpha=0.35, label=f"{label} 50%")
+    ax.plot(x, q[0.5], color=color, lw=1.5, label=f"{label} median")
+
+
+def validation_figures(sim_monthly: pd.DataFrame, obs_monthly: pd.Series, sim_weekly: pd.DataFrame,
+                       obs_weekly: pd.Series, sim_ppb: pd.DataFrame, obs_ppb: pd.Series,
+                       folder: Path) -> dict[str, Path]:
+    """Posterior-predictive bands against the observed monthly and weekly arrivals and people per boat."""
+    paths = {}
+    for key, sim, obs, title in (("monthly", sim_monthly, obs_monthly, "Arrivals a month"),
+                                 ("weekly", sim_weekly, obs_weekly, "Arrivals a week")):
+        x = obs.index.to_timestamp() if hasattr(obs.index, "to_timestamp") else obs.index
+        fig, ax = plt.subplots(figsize=(11, 4.2))
+        _bands(ax, x, sim, "tab:blue", "model")
+        ax.plot(x, obs.to_numpy(), color="black", lw=1 if key == "weekly" else 1.4,
+                marker="o" if key == "monthly" else None, ms=3, label="Home Office")
+        ax.set_title(f"{title}: posterior-predictive bands and the observed series")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, ncol=2, loc="upper left")
+        fig.tight_layout()
+        paths[key] = folder / f"validation_{key}.png"
+        fig.savefig(paths[key], dpi=110)
+        plt.close(fig)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    years = sim_ppb.index.to_numpy()
+    _bands(ax, years, sim_ppb, "tab:orange", "model")
+    ax.plot(obs_ppb.index, obs_ppb.to_numpy(), "ko-", label="Home Office")
+    ax.set_title("People per boat by year")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    paths["people_per_boat"] = folder / "validation_people_per_boat.png"
+    fig.savefig(paths["people_per_boat"], dpi=110)
+    plt.close(fig)
+    return paths
+
+
+def counterfactual_figure(table: pd.DataFrame, series: pd.DataFrame, runs: pd.DataFrame, path: Path) -> Path:
+    """Weekly crossings under each arm (median, 90% band) and each arm's change against no deal."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6), gridspec_kw={"width_ratios": [1.6, 1]})
+    scenario_of = runs.set_index("run_id")["scenario"]
+    s = series.assign(scenario=series["run_id"].map(scenario_of))
+    date = "date" if "date" in s else s.columns[1]
+    for i, (scenario, rows) in enumerate(s.groupby("scenario", sort=False)):
+        wide = rows.pivot_table(index=date, columns="run_id", values="arrivals")
+        q = wide.quantile([0.05, 0.5, 0.95], axis=1).T
+        color = "black" if scenario == "no_deal" else f"C{i}"
+        left.fill_between(q.index, q[0.05], q[0.95], color=color, alpha=0.12)
+        left.plot(q.index, q[0.5], color=color, lw=1.6, label=scenario)
+    left.set_title("Crossings a week: median and 90% band over posterior draws")
+    left.grid(alpha=0.3)
+    left.legend(fontsize=8)
+    rows = table[table["outcome"] == "arrivals"].reset_index(drop=True)
+    y = range(len(rows))
+    right.barh(list(y), -rows["change_median"],
+               xerr=[(-rows["change_median"]) - (-rows["change_95"]), (-rows["change_5"]) - (-rows["change_median"])],
+               color="tab:green", alpha=0.8, capsize=4)
+    right.axvline(0, color="black", lw=0.8)
+    right.set_yticks(list(y), rows["arm"])
+    right.set_title("Crossings deterred in twelve months (vs no deal, 90% band)")
+    right.grid(alpha=0.3, axis="x")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

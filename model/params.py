@@ -189,6 +189,9 @@ class Gangs(Section):
     comfortable_load: float = param(
         10.0, ge=1, le=100, unit="people/boat", source="data README: 7 to 13 people per boat in 2018-20",
         doc="People per boat when boats are plentiful.")
+    min_launch_load: int = param(
+        6, ge=1, le=100, unit="people/boat", source="data README: 7 to 13 people per boat in 2018-20",
+        doc="Fewest people a gang puts in a boat before launching it (the rest wait for more bookings).")
     max_load: float = param(
         75.0, ge=1, le=150, unit="people/boat", source="data README: 70 in one boat in 2025",
         doc="Most people a gang puts in one boat.")

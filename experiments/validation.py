@@ -1,0 +1,233 @@
+"""Validation of a calibration: posterior-predictive ensembles against the Home Office series.
+
+:func:`validate` draws parameter sets from the posterior, runs each over the
+calibration window (one seed a draw, on Dask, stored as a resumable Parquet
+ensemble), and writes a report (``report.md`` with PNG figures and
+``metrics.json``):
+
+- posterior-predictive bands (50% and 90%) against the observed weekly and
+  monthly arrivals, and people per boat by year;
+- for monthly arrivals: the CRPS of the ensemble, the coverage of its 50% and
+  90% intervals, and the mean absolute percentage error (MAPE) of its median,
+  each beside two naive baselines:
+
+  * *last year*: the same month a year earlier (a point forecast, whose CRPS is
+    its absolute error; it has no intervals);
+  * *seasonal*: a log-linear trend with month-of-year effects fitted by least
+    squares on the same window, with log-normal errors of the fitted residual
+    spread (so it has a CRPS and intervals).
+
+  Scores are compared over the months all three forecast (from the second
+  year of the window on).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from experiments.calibration import Calibration, _date, load_calibration, posterior_runs, read_observed
+from experiments.execute import execute_plan
+from experiments.store import read_sweep
+
+OUTPUTS = ("arrivals", "boats_arrived")
+BASELINE_QUANTILES = 999   # members of the seasonal baseline's predictive ensemble
+
+
+def monthly(series: pd.DataFrame, column: str = "arrivals") -> pd.DataFrame:
+    """Runs' daily series summed by month: one column a run, indexed by period."""
+    s = series.assign(month=pd.DatetimeIndex(series["date"]).to_period("M"))
+    return s.pivot_table(index="month", columns="run_id", values=column, aggfunc="sum")
+
+
+def weekly(series: pd.DataFrame, column: str = "arrivals") -> pd.DataFrame:
+    s = series.set_index(pd.DatetimeIndex(series["date"]))
+    return s.groupby("run_id")[column].resample("W-SUN").sum().unstack(0)
+
+
+def crps_ensemble(observed: np.ndarray, ensemble: np.ndarray) -> np.ndarray:
+    """CRPS of an ensemble (members along the last axis) for each observation."""
+    import scoringrules
+
+    return np.asarray(scoringrules.crps_ensemble(observed, ensemble, estimator="pwm"), float)
+
+
+def scores(observed: np.ndarray, ensemble: np.ndarray | None, point: np.ndarray) -> dict[str, float]:
+    """CRPS, interval coverage and MAPE of the point forecast (over months with arrivals)."""
+    out: dict[str, float] = {}
+    if ensemble is not None:
+        out["crps"] = float(np.mean(crps_ensemble(observed, ensemble)))
+        for level in (50, 90):
+            lo, hi = np.percentile(ensemble, [50 - level / 2, 50 + level / 2], axis=-1)
+            out[f"coverage_{level}"] = float(np.mean((observed >= lo) & (observed <= hi)))
+    else:
+        out["crps"] = float(np.mean(np.abs(observed - point)))   # a point forecast's CRPS
+        out["coverage_50"] = out["coverage_90"] = float("nan")
+    positive = observed > 0
+    out["mape"] = float(np.mean(np.abs(point[positive] - observed[positive]) / observed[positive]))
+    out["mae_of_point"] = float(np.mean(np.abs(point - observed)))
+    return out
+
+
+def last_year_baseline(observed: pd.Series) -> pd.Series:
+    """The same month a year earlier."""
+    return observed.shift(12)
+
+
+def seasonal_baseline(observed: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Fitted log-linear trend with month effects: (median, predictive ensemble per month)."""
+    y = np.log1p(observed.to_numpy(float))
+    t = np.arange(len(y), dtype=float) / 12.0
+    months = observed.index.month.to_numpy()
+    X = np.column_stack([np.ones_like(t), t] + [(months == m).astype(float) for m in range(2, 13)])
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    fitted = X @ coef
+    sigma = float(np.sqrt(np.sum((y - fitted) ** 2) / max(len(y) - X.shape[1], 1)))
+    z = sps.norm.ppf((np.arange(BASELINE_QUANTILES) + 0.5) / BASELINE_QUANTILES)
+    ensemble = np.expm1(fitted[:, None] + sigma * z[None, :]).clip(min=0.0)
+    return pd.Series(np.expm1(fitted).clip(min=0.0), index=observed.index), ensemble
+
+
+def validate(out: str | Path, calibration: str | Path | Calibration | None = None, *, draws: int = 40,
+             seed: int = 0, workers: int | None = None, scheduler: str | None = None,
+             cluster_file: str | Path | None = None, serial: bool = False, data_dir: str | Path | None = None,
+             progress: bool | None = None) -> dict[str, Any]:
+    """Run the posterior-predictive ensemble into ``out`` and write the report; return the metrics."""
+    cal = calibration if isinstance(calibration, Calibration) else load_calibration(calibration)
+    settings = cal.provenance["settings"]
+    start, end = _date(settings["start"], "start"), _date(settings["end"], "end")
+    observed = read_observed(data_dir)
+    from model.data import data_dir as find
+
+    plan, fingerprint = posterior_runs(cal, [settings["scenario"]], draws, seed, start=start.isoformat(),
+                                       days=(end - start).days + 1, warmup_days=settings["warmup_days"],
+                                       outputs=OUTPUTS, data_dir=str(find(data_dir)))
+    out = Path(out)
+    report = execute_plan(plan, out / "ensemble", name="validate", fingerprint=fingerprint,
+                          provenance={"calibration": str(cal.folder), "draws": draws, "seed": seed},
+                          workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,
+                          progress=progress)
+    runs, series = read_sweep(report.folder)
+    ok = runs.loc[runs["status"] == "ok", "run_id"]
+    series = series[series["run_id"].isin(ok)]
+    metrics = _metrics(series, observed, start, end)
+    metrics.update(draws=int(len(ok)), failed=int((runs["status"] != "ok").sum()), seed=seed,
+                   calibration=str(cal.folder), window=[start.isoformat(), end.isoformat()])
+    _write_report(out, series, observed, start, end, metrics)
+    return metrics
+
+
+def _observed_monthly(observed, start: dt.date, end: dt.date) -> pd.Series:
+    d = observed.daily
+    d = d[(d["date"] >= pd.Timestamp(start)) & (d["date"] <= pd.Timestamp(end))]
+    m = d.set_index("date")["migrants_arrived"].resample("MS").sum()
+    m.index = m.index.to_period("M")
+    return m.reindex(pd.period_range(start, end, freq="M"), fill_value=0.0).astype(float)
+
+
+def _metrics(series: pd.DataFrame, observed, start: dt.date, end: dt.date) -> dict[str, Any]:
+    obs = _observed_monthly(observed, start, end)
+    sim = monthly(series).reindex(obs.index).fillna(0.0)
+    ensemble = sim.to_numpy(float)
+    median = np.median(ensemble, axis=1)
+    last_year = last_year_baseline(obs)
+    seasonal_median, seasonal_ens = seasonal_baseline(obs)
+    common = last_year.notna().to_numpy()
+    y = obs.to_numpy(float)
+    compared = {
+        "model": scores(y[common], ensemble[common], median[common]),
+        "last_year": scores(y[common], None, last_year.to_numpy(float)[common]),
+        "seasonal": scores(y[common], seasonal_ens[common], seasonal_median.to_numpy(float)[common]),
+    }
+    whole = scores(y, ensemble, median)
+    beats = all(compared["model"]["crps"] < compared[b]["crps"] for b in ("last_year", "seasonal"))
+    return {"months": int(len(obs)), "months_compared": int(common.sum()),
+            "compared_from": str(obs.index[common][0]) if common.any() else None,
+            "model_all_months": whole, "compared": compared, "model_beats_baselines_on_crps": bool(beats)}
+
+
+def _write_report(out: Path, series: pd.DataFrame, observed, start: dt.date, end: dt.date,
+                  metrics: dict[str, Any]) -> None:
+    from experiments.plots import validation_figures
+
+    obs_m = _observed_monthly(observed, start, end)
+    d = observed.daily
+    d = d[(d["date"] >= pd.Timestamp(start)) & (d["date"] <= pd.Timestamp(end))].set_index("date")
+    obs_w = d["migrants_arrived"].resample("W-SUN").sum()
+    obs_ppb = (d["migrants_arrived"].groupby(d.index.year).sum()
+               / d["boats_arrived"].groupby(d.index.year).sum())
+    s = series.assign(year=pd.DatetimeIndex(series["date"]).year)
+    per_run = s.groupby(["run_id", "year"])[["arrivals", "boats_arrived"]].sum()
+    sim_ppb = (per_run["arrivals"] / per_run["boats_arrived"].where(per_run["boats_arrived"] > 0)).unstack(0)
+    figures = validation_figures(monthly(series).reindex(obs_m.index).fillna(0.0), obs_m,
+                                 weekly(series).reindex(obs_w.index).fillna(0.0), obs_w, sim_ppb, obs_ppb, out)
+    ppb = pd.DataFrame({"observed": obs_ppb.round(1), "model median": sim_ppb.median(axis=1).round(1),
+                        "model 5%": sim_ppb.quantile(0.05, axis=1).round(1),
+                        "model 95%": sim_ppb.quantile(0.95, axis=1).round(1)})
+    metrics["people_per_boat"] = {str(k): v for k, v in ppb.to_dict(orient="index").items()}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1, default=float))
+    rows = [(name, m) for name, m in metrics["compared"].items()]
+    table = "\n".join(f"| {name} | {m['crps']:.0f} | {_pct(m['coverage_50'])} | {_pct(m['coverage_90'])} | "
+                      f"{m['mape'] * 100:.0f}% |" for name, m in rows)
+    whole = metrics["model_all_months"]
+    verdict = "beats" if metrics["model_beats_baselines_on_crps"] else "does not beat"
+    text = f"""# Validation of the calibration
+
+Calibration: `{metrics['calibration']}`; posterior-predictive ensemble of {metrics['draws']} draws
+(seed {metrics['seed']}, {metrics['failed']} failed runs), window {metrics['window'][0]} to {metrics['window'][1]}.
+
+## Monthly arrivals
+
+Over all {metrics['months']} months, the model's 90% band covers {_pct(whole['coverage_90'])} of observed months and
+its 50% band {_pct(whole['coverage_50'])}; CRPS {whole['crps']:.0f} people a month, MAPE of the median
+{whole['mape'] * 100:.0f}%.
+
+Against the naive baselines, over the {metrics['months_compared']} months from {metrics['compared_from']} (all three
+forecast those):
+
+| forecast | CRPS (people/month) | 50% coverage | 90% coverage | MAPE of median |
+|---|---|---|---|---|
+{table}
+
+*last year* is the same month a year earlier (a point forecast: its CRPS is its absolute error);
+*seasonal* is a log-linear trend with month effects fitted on the same window, with log-normal errors.
+The model {verdict} both baselines on CRPS.
+
+![monthly]({figures['monthly'].name})
+
+![weekly]({figures['weekly'].name})
+
+## People per boat
+
+Produced by the gangs' behaviour (boat supply, scarcity and loads), not set year by year.
+
+{markdown_table(ppb, index_name='year')}
+
+![people per boat]({figures['people_per_boat'].name})
+"""
+    (out / "report.md").write_text(text)
+
+
+def _pct(x: float) -> str:
+    return "n/a" if x != x else f"{x * 100:.0f}%"
+
+
+def markdown_table(frame: pd.DataFrame, index_name: str = "") -> str:
+    """A DataFrame as a Markdown table (index first)."""
+    head = [index_name, *map(str, frame.columns)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, row in frame.iterrows():
+        lines.append("| " + " | ".join([str(key), *(_cell(v) for v in row)]) + " |")
+    return "\n".join(lines)
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return "" if v != v else f"{v:,.1f}" if abs(v) < 1000 else f"{v:,.0f}"
+    return str(v)
