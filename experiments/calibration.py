@@ -288,8 +288,9 @@ def dask_map(client, progress: bool, label: str):
     def map_(fn, items):
         items = list(items)
         futures = client.map(fn, items, pure=False)
-        with tqdm(total=len(items), desc=f"{label} generation {next(generation) + 1}", unit="particle",
-                  disable=not progress) as bar:
+        t = next(generation)
+        stage = "prior sample" if t < 0 else f"generation {t}"
+        with tqdm(total=len(items), desc=f"{label} {stage}", unit="particle", disable=not progress) as bar:
             for _ in as_completed(futures):
                 bar.update()
         results = [f.result() for f in futures]
