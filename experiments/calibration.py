@@ -482,9 +482,13 @@ def posterior_runs(calibration: Calibration, scenarios: list[str], draws: int, s
                     start=start, days=days, warmup_days=warmup_days, frequency=frequency, outputs=outputs,
                     window=window, data_dir=data_dir)
             for scenario in scenarios for i, seq in enumerate(seeds)]
+    return plan, plan_fingerprint(plan)
+
+
+def plan_fingerprint(plan: list) -> str:
+    """A short hash of everything that decides a list of runs (not where the data are read from)."""
     decisive = [{k: v for k, v in asdict(r).items() if k != "data_dir"} for r in plan]
-    fingerprint = hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return plan, fingerprint
+    return hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def history_warmup(start: dt.date) -> int:

@@ -11,9 +11,10 @@
     channelsim data download|convert|targets
     channelsim calibrate [--budget small|standard|full] [--seed N] [--out DIR] [executor options]
     channelsim validate [--calibration DIR] [--draws N] [--seed N] [--out DIR] [executor options]
+    channelsim shocks [--calibration DIR] [--draws N] [--seed N] [--sd A,B,..] [--days A,B,..] [--out DIR] [executor options]
     channelsim counterfactual [--calibration DIR] [--draws N] [--seed N] [--arms A,B] [--out DIR] [executor options]
 
-Executor options (sweep, calibrate, validate, counterfactual):
+Executor options (sweep, calibrate, shocks, validate, counterfactual):
     --workers N | --scheduler ADDRESS | --cluster FILE | --serial
 
 Bad input (an unknown scenario or key, a value out of range, malformed TOML, an
@@ -288,12 +289,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ensemble(args: argparse.Namespace) -> dict:
+    """The keywords every posterior-predictive command passes on: draws, seed, executor, data, progress."""
+    return {"draws": args.draws, "seed": args.seed, **_executor(args), "data_dir": args.data,
+            "progress": None if not args.quiet else False}
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from experiments.validation import validate
 
-    executor = _executor(args)
-    metrics = validate(args.out, args.calibration, draws=args.draws, seed=args.seed, **executor,
-                       data_dir=args.data, progress=None if not args.quiet else False)
+    metrics = validate(args.out, args.calibration, **_ensemble(args))
     if not args.quiet:
         m, c = metrics["model_all_months"], metrics["compared"]
         print(f"90% band covers {m['coverage_90']:.0%} of {metrics['months']} observed months, 50% band "
@@ -303,15 +308,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if metrics["failed"] else 0
 
 
+def _grid(text: str | None, default: tuple[float, ...], flag: str) -> tuple[float, ...]:
+    if text is None:
+        return default
+    try:
+        return tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise ChannelsimError(f"{flag} takes comma-separated numbers, e.g. {flag} 0.3,0.6; got {text!r}.") from None
+
+
+def cmd_shocks(args: argparse.Namespace) -> int:
+    from experiments.shocks import GRID_DAYS, GRID_SD, fit_shocks
+
+    choice = fit_shocks(args.out, args.calibration, grid_sd=_grid(args.sd, GRID_SD, "--sd"),
+                        grid_days=_grid(args.days, GRID_DAYS, "--days"), **_ensemble(args))
+    if not args.quiet:
+        obs, sim = choice["observed"], choice["simulated"]
+        print(f"upstream_shock_sd = {choice['upstream_shock_sd']:g}, upstream_shock_days = "
+              f"{choice['upstream_shock_days']:g}: residual s.d. {sim['resid_sd']:.3f} (observed {obs['resid_sd']:.3f}), "
+              f"lag-1 autocorrelation {sim['resid_lag1']:.3f} (observed {obs['resid_lag1']:.3f}).")
+        print(f"Table: {Path(args.out) / 'shocks.csv'}; figure: {Path(args.out) / 'shocks.png'}")
+    return 1 if choice["failed_runs"] else 0
+
+
 def cmd_counterfactual(args: argparse.Namespace) -> int:
     from experiments.counterfactual import ARMS, counterfactual, statement
 
-    executor = _executor(args)
     arms = tuple(a.strip() for a in args.arms.split(",") if a.strip()) if args.arms else ARMS
     if not arms:
         raise ChannelsimError("--arms names no scenario.")
-    table = counterfactual(args.out, args.calibration, draws=args.draws, seed=args.seed, arms=arms, **executor,
-                           data_dir=args.data, progress=None if not args.quiet else False)
+    table = counterfactual(args.out, args.calibration, arms=arms, **_ensemble(args))
     if not args.quiet:
         print(statement(table, arms[0]))
         print(f"Table: {Path(args.out) / 'counterfactual.csv'}; summary: {Path(args.out) / 'summary.md'}")
@@ -400,6 +426,16 @@ def build_parser() -> argparse.ArgumentParser:
                      "re-run to resume")
     _add_executor(val)
     val.set_defaults(func=cmd_validate)
+
+    sh = sub.add_parser("shocks", help="fit the upstream shocks' size and persistence by simulated moments")
+    sh.add_argument("--calibration", help="calibration folder (default: the shipped posterior)")
+    sh.add_argument("--draws", type=int, default=12, help="posterior draws run at each grid point (default 12)")
+    sh.add_argument("--seed", type=int, default=0, help="seed of the draws and runs (default 0)")
+    sh.add_argument("--sd", help="grid of upstream_shock_sd (default 0.2,0.4,...,1.2)")
+    sh.add_argument("--days", help="grid of upstream_shock_days (default 5,10,20,40)")
+    sh.add_argument("--out", default="results/shocks", help="folder (default: results/shocks); re-run to resume")
+    _add_executor(sh)
+    sh.set_defaults(func=cmd_shocks)
 
     cf = sub.add_parser("counterfactual", help="the pilot against no deal from 6 August 2025, with bands")
     cf.add_argument("--calibration", help="calibration folder (default: the shipped posterior)")

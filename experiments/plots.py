@@ -201,3 +201,26 @@ def counterfactual_figure(table: pd.DataFrame, series: pd.DataFrame, runs: pd.Da
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def shocks_figure(table: pd.DataFrame, choice: dict, path: Path) -> Path:
+    """Each moment's simulated mean against the shock size, a line per persistence, and the observed value."""
+    from experiments.shocks import MOMENTS
+
+    fig, axes = plt.subplots(1, len(MOMENTS), figsize=(10, 3.6))
+    labels = {"resid_sd": "s.d. of monthly log residuals", "resid_lag1": "lag-1 autocorrelation of residuals"}
+    for ax, moment in zip(axes, MOMENTS):
+        for days, rows in table.groupby("upstream_shock_days"):
+            ax.plot(rows["upstream_shock_sd"], rows[f"{moment}_mean"], marker="o", label=f"{days:g} days")
+        ax.axhline(choice["observed"][moment], color="black", lw=1.5, label="Home Office")
+        ax.plot(choice["upstream_shock_sd"], choice["simulated"][moment], marker="*", ms=14, color="crimson",
+                ls="none", label="chosen")
+        ax.set_xlabel("upstream_shock_sd")
+        ax.set_title(labels[moment])
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8, title="upstream_shock_days", title_fontsize=8)
+    fig.suptitle("Upstream shocks: simulated moments (mean over posterior draws) against the observed", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -45,6 +45,7 @@ from model.population import AT_SEA, DEAD, DETAINED, ELSEWHERE, FRANCE, NEVER, N
 from model.random import RandomStreams, SeedLike
 from model.scenarios import apply_overrides, load
 from model.sea import incident_probability
+from model.upstream import UpstreamShocks
 from model.weather import Weather
 
 DEFAULT_START = dt.date(2025, 1, 1)
@@ -126,6 +127,7 @@ class ChannelModel(mesa.Model):
         self._gang_rng = streams.stream("gangs")
         self._sea_rng = streams.stream("sea")
         self._news_rng = streams.stream("news")
+        self.upstream = UpstreamShocks(params.inflow, len(groups), streams.stream("upstream"))
         self.env.process(self._days())
         for gang in self.gangs:
             self.env.process(self._gang_nights(gang))
@@ -199,8 +201,9 @@ class ChannelModel(mesa.Model):
         season = seasonal(self.calendar.day_of_year(day), inflow.season_peak_day_of_year, inflow.season_amplitude)
         value = self._value_of_uk(self._upstream_return, self._upstream_job)
         attract = np.clip(np.maximum(value, 1e-3) / self._reference_value, 0, 2.0) ** inflow.upstream_elasticity
+        shocks = self.upstream.step()
         rng = self.streams.daily("inflow", day)
-        counts = rng.poisson(trend * float(season) * self._group_shares * attract)
+        counts = rng.poisson(trend * float(season) * self._group_shares * attract * shocks)
         k = int(counts.sum())
         if k == 0:
             return

@@ -63,6 +63,16 @@ class Inflow(Section):
     upstream_lag_days: float = param(
         45.0, ge=1, le=730, unit="days", source="assumption: weeks of travel and word of mouth",
         doc="Time constant with which upstream perception follows perception on the coast.")
+    upstream_shock_sd: float = param(
+        1.0, ge=0, le=2, unit="log", source="simulated moments: experiments/calibration/shocks.json",
+        doc="Standard deviation of the log multiplier of a nationality's inflow for events upstream "
+            "(wars, routes opening or closing, surges); 0 turns the shocks off. See model/upstream.py.")
+    upstream_shock_days: float = param(
+        5.0, ge=1, le=730, unit="days", source="simulated moments: experiments/calibration/shocks.json",
+        doc="Time constant of the upstream shocks (their daily AR(1) persistence is exp(-1/days)).")
+    upstream_shock_common_share: float = param(
+        0.5, ge=0, le=1, unit="share", source="assumption: half route-wide, half nationality-specific",
+        doc="Share of the upstream shocks' variance common to every nationality (the rest is each one's own).")
 
 
 class Migrants(Section):

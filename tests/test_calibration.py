@@ -121,6 +121,68 @@ def test_the_shipped_defaults_are_the_committed_posterior_medians():
         assert flat[name] == value, name
 
 
+# --- the upstream shocks (simulated moments) ------------------------------------------------------------
+def test_moments_read_the_spread_and_persistence_left_after_trend_and_season():
+    from experiments.shocks import moments
+
+    months = pd.period_range("2019-01", "2025-07", freq="M")
+    trend = np.linspace(5.0, 8.0, len(months))
+    season = 0.6 * np.cos(2 * np.pi * (months.month.to_numpy() - 8) / 12)
+    rng = np.random.default_rng(0)
+    for phi in (-0.5, 0.0, 0.6):
+        e = np.zeros(len(months))
+        for i in range(1, len(e)):
+            e[i] = phi * e[i - 1] + rng.normal(0, 0.3)
+        m = moments(pd.Series(np.expm1(trend + season + e), index=months))
+        assert m["resid_sd"] == pytest.approx(0.3 / np.sqrt(1 - phi ** 2), rel=0.35)
+        assert m["resid_lag1"] == pytest.approx(phi, abs=0.3)
+    smooth = moments(pd.Series(np.expm1(trend + season), index=months))
+    assert smooth["resid_sd"] < 0.05
+    from experiments.calibration import CalibrationError
+
+    with pytest.raises(CalibrationError, match="at least 36 months"):
+        moments(pd.Series(np.ones(30), index=pd.period_range("2020-01", periods=30, freq="M")))
+
+
+def test_shocks_command_fits_the_grid_point_nearest_the_observed_moments(tmp_path):
+    out = tmp_path / "shocks"
+    proc = channelsim("shocks", "--draws", "2", "--sd", "0,1.0", "--days", "20", "--workers", "2",
+                      "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "shocks.csv")
+    choice = json.loads((out / "shocks.json").read_text())
+    assert len(table) == 2 and choice["failed_runs"] == 0
+    # shocks upstream widen what trend, season and weather leave
+    rows = table.set_index("upstream_shock_sd")
+    assert rows.loc[1.0, "resid_sd_mean"] > rows.loc[0.0, "resid_sd_mean"]
+    best = table.loc[table["distance"].idxmin()]
+    assert choice["upstream_shock_sd"] == best["upstream_shock_sd"] and choice["upstream_shock_days"] == 20
+    assert choice["observed"]["resid_sd"] == pytest.approx(0.42, abs=0.05)
+    assert (out / "shocks.png").stat().st_size > 20_000
+    assert f"upstream_shock_sd = {choice['upstream_shock_sd']:g}" in proc.stdout
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--sd", "0.5,x", "--sd takes comma-separated numbers"),
+    ("--sd", "3", "the sd grid needs values in [0.0, 2.0]"),
+    ("--days", "0.5", "the days grid needs values in [1.0, 730.0]"),
+])
+def test_shocks_refuses_a_bad_grid(tmp_path, flag, value, message):
+    proc = channelsim("shocks", flag, value, "--out", str(tmp_path / "s"))
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_the_shipped_shock_defaults_are_the_committed_fit():
+    from experiments.shocks import load_choice
+
+    choice = load_choice()
+    inflow = Params().inflow
+    assert inflow.upstream_shock_sd == choice["upstream_shock_sd"] > 0
+    assert inflow.upstream_shock_days == choice["upstream_shock_days"]
+    assert choice["draws"] >= 12 and len(choice["grid_sd"]) * len(choice["grid_days"]) >= 16
+
+
 # --- validation -----------------------------------------------------------------------------------------
 def test_baselines_and_scores():
     months = pd.period_range("2018-01", "2021-12", freq="M")
@@ -149,7 +211,7 @@ def test_the_calibrated_model_beats_the_baselines_on_crps(validation):
     out, metrics = validation
     assert metrics["draws"] == 16 and metrics["failed"] == 0 and metrics["months"] == 91
     # The issue asks for 90% bands covering at least 80% of months; the shipped posterior
-    # reaches about 69% with 40 draws (README: Calibration). This floor guards against worse.
+    # reaches about 73% with 40 draws (README: Calibration). This floor guards against worse.
     whole = metrics["model_all_months"]
     assert 0.5 <= whole["coverage_90"] and whole["coverage_50"] < whole["coverage_90"]
     compared = metrics["compared"]
