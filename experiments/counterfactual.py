@@ -96,11 +96,19 @@ def effects(runs: pd.DataFrame, arms: tuple[str, ...]) -> pd.DataFrame:
                 "no_deal_median": np.median(base),
                 "change_median": np.median(diff), "change_5": np.percentile(diff, 5),
                 "change_95": np.percentile(diff, 95),
-                "relative_change_median": np.nanmedian(rel), "relative_change_5": np.nanpercentile(rel, 5),
-                "relative_change_95": np.nanpercentile(rel, 95),
+                **_relative(rel),
                 "share_of_draws_lower": float(np.mean(diff < 0)),
             })
     return pd.DataFrame(rows)
+
+
+def _relative(rel: np.ndarray) -> dict[str, float]:
+    """Median and 90% band of the relative change, over the draws where no deal has any (else NaN)."""
+    rel = rel[np.isfinite(rel)]
+    if len(rel) == 0:
+        return {"relative_change_median": np.nan, "relative_change_5": np.nan, "relative_change_95": np.nan}
+    return {"relative_change_median": float(np.median(rel)), "relative_change_5": float(np.percentile(rel, 5)),
+            "relative_change_95": float(np.percentile(rel, 95))}
 
 
 def statement(table: pd.DataFrame, arm: str = "pilot_published") -> str:

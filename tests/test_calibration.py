@@ -213,7 +213,7 @@ def test_the_calibrated_model_beats_the_baselines_on_crps(validation):
     # The issue asks for 90% bands covering at least 80% of months; the shipped posterior
     # reaches about 73% with 40 draws (README: Calibration). This floor guards against worse.
     whole = metrics["model_all_months"]
-    assert 0.5 <= whole["coverage_90"] and whole["coverage_50"] < whole["coverage_90"]
+    assert 0.65 <= whole["coverage_90"] and whole["coverage_50"] < whole["coverage_90"]
     compared = metrics["compared"]
     assert compared["model"]["crps"] < compared["last_year"]["crps"]
     assert compared["model"]["crps"] < compared["seasonal"]["crps"]
@@ -282,3 +282,16 @@ def test_counterfactual_refuses_bad_arms(tmp_path, arms, message):
     proc = channelsim("counterfactual", "--arms", arms, "--draws", "1", "--out", str(tmp_path / "cf"))
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "cf").exists()
+
+
+def test_counterfactual_is_reproducible_from_its_seed(tmp_path, data_dir):
+    from experiments.counterfactual import counterfactual
+
+    a = counterfactual(tmp_path / "a", draws=1, seed=5, arms=("pilot_published",), serial=True,
+                       data_dir=data_dir, progress=False)
+    b = counterfactual(tmp_path / "b", draws=1, seed=5, arms=("pilot_published",), workers=2,
+                       data_dir=data_dir, progress=False)
+    pdt.assert_frame_equal(a, b)
+    c = counterfactual(tmp_path / "c", draws=1, seed=6, arms=("pilot_published",), serial=True,
+                       data_dir=data_dir, progress=False)
+    assert not a["level_median"].equals(c["level_median"])
