@@ -101,6 +101,7 @@ class ChannelModel(mesa.Model):
         self._group_shares = np.array([g.inflow_share for g in groups])
         self._grant = np.array([g.grant_rate for g in groups])
         self._legal_priority = np.array([g.legal_route_priority for g in groups])
+        self._own_arrangement = np.array([g.own_returns_from is not None for g in groups])
         self._upstream_return = np.full(len(groups), params.beliefs.prior_return_probability)
         self._upstream_job = np.full(len(groups), params.beliefs.prior_job_prospect)
         self._reference_value = self._value_of_uk(self._upstream_return, self._upstream_job)
@@ -414,6 +415,7 @@ class ChannelModel(mesa.Model):
         pop, ledger = self.population, self.ledger
         pop.move(rows, UK)
         ledger.arrivals += len(rows)
+        ledger.arrivals_own_arrangement += int(self._own_arrangement[pop.nationality[rows]].sum())
         ledger.boats_arrived += 1
         selected, home = self.border_force.select(rows, self.quota_per_week(), self.date)
         for group, to_france in ((selected, True), (home, False)):

@@ -21,6 +21,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "in_water_interceptions": ("boats/day", "boats intercepted in French waters (included in prevented)"),
     "boats_seized": ("boats/day", "boats seized by the French police"),
     "arrivals": ("people/day", "people landed in the UK"),
+    "arrivals_own_arrangement": ("people/day", "arrivals of nationalities with a returns arrangement of their own "
+                                               "(Albania's from December 2022), before or after it starts"),
     "boats_arrived": ("boats/day", "boats landed in the UK"),
     "people_per_boat": ("people/boat", "arrivals / boats_arrived (empty on days with none)"),
     "deaths": ("people/day", "people who died at sea"),
@@ -58,6 +60,7 @@ class Ledger:
     in_water_interceptions: int = 0
     boats_seized: int = 0
     arrivals: int = 0
+    arrivals_own_arrangement: int = 0
     boats_arrived: int = 0
     deaths: int = 0
     returns: int = 0

@@ -233,6 +233,16 @@ def test_people_per_boat_rise_through_the_gangs_behaviour(validation):
     assert ppb["2024"]["model median"] > 30
 
 
+def test_the_albanian_arrangement_deters_albanians_in_the_model_too(validation):
+    out, metrics = validation
+    albania = metrics["albanian_experiment"]
+    assert albania["change 2022 to 2023 (%)"]["observed"] == pytest.approx(-92.7, abs=0.1)
+    # not a calibration target: the fall comes from returns moving Albanians' beliefs
+    assert albania["change 2022 to 2023 (%)"]["model median"] < -40
+    assert albania["2023"]["model median"] < albania["2022"]["model median"]
+    assert "## The Albanian natural experiment" in (out / "report.md").read_text()
+
+
 def test_validation_is_reproducible_from_its_seed(tmp_path, data_dir):
     a = validate(tmp_path / "a", draws=2, seed=3, serial=True, data_dir=data_dir, progress=False)
     b = validate(tmp_path / "b", draws=2, seed=3, workers=2, data_dir=data_dir, progress=False)
