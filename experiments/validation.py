@@ -55,12 +55,16 @@ def crps_ensemble(observed: np.ndarray, ensemble: np.ndarray) -> np.ndarray:
     """CRPS of an ensemble (members along the last axis) for each observation."""
     import scoringrules
 
+    if ensemble.shape[-1] == 1:   # one member: the CRPS is the absolute error (pwm would divide by zero)
+        return np.abs(np.asarray(observed, float) - ensemble[..., 0])
     return np.asarray(scoringrules.crps_ensemble(observed, ensemble, estimator="pwm"), float)
 
 
 def scores(observed: np.ndarray, ensemble: np.ndarray | None, point: np.ndarray) -> dict[str, float]:
     """CRPS, interval coverage and MAPE of the point forecast (over months with arrivals)."""
     out: dict[str, float] = {}
+    if len(observed) == 0:
+        return dict.fromkeys(("crps", "coverage_50", "coverage_90", "mape", "mae_of_point"), float("nan"))
     if ensemble is not None:
         out["crps"] = float(np.mean(crps_ensemble(observed, ensemble)))
         for level in (50, 90):
@@ -70,7 +74,8 @@ def scores(observed: np.ndarray, ensemble: np.ndarray | None, point: np.ndarray)
         out["crps"] = float(np.mean(np.abs(observed - point)))   # a point forecast's CRPS
         out["coverage_50"] = out["coverage_90"] = float("nan")
     positive = observed > 0
-    out["mape"] = float(np.mean(np.abs(point[positive] - observed[positive]) / observed[positive]))
+    out["mape"] = (float(np.mean(np.abs(point[positive] - observed[positive]) / observed[positive]))
+                   if positive.any() else float("nan"))
     out["mae_of_point"] = float(np.mean(np.abs(point - observed)))
     return out
 
@@ -146,7 +151,7 @@ def _metrics(series: pd.DataFrame, observed, start: dt.date, end: dt.date) -> di
         "seasonal": scores(y[common], seasonal_ens[common], seasonal_median.to_numpy(float)[common]),
     }
     whole = scores(y, ensemble, median)
-    beats = all(compared["model"]["crps"] < compared[b]["crps"] for b in ("last_year", "seasonal"))
+    beats = bool(common.any()) and all(compared["model"]["crps"] < compared[b]["crps"] for b in ("last_year", "seasonal"))
     return {"months": int(len(obs)), "months_compared": int(common.sum()),
             "compared_from": str(obs.index[common][0]) if common.any() else None,
             "model_all_months": whole, "compared": compared, "model_beats_baselines_on_crps": bool(beats)}
@@ -172,13 +177,16 @@ def _write_report(out: Path, series: pd.DataFrame, observed, start: dt.date, end
                         "model 95%": sim_ppb.quantile(0.95, axis=1).round(1)})
     metrics["people_per_boat"] = {str(k): v for k, v in ppb.to_dict(orient="index").items()}
     albania = albanian_experiment(series)
-    metrics["albanian_experiment"] = {str(k): v for k, v in albania.to_dict(orient="index").items()}
+    if albania is not None:
+        metrics["albanian_experiment"] = {str(k): v for k, v in albania.to_dict(orient="index").items()}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1, default=float))
     rows = [(name, m) for name, m in metrics["compared"].items()]
     table = "\n".join(f"| {name} | {m['crps']:.0f} | {_pct(m['coverage_50'])} | {_pct(m['coverage_90'])} | "
                       f"{m['mape'] * 100:.0f}% |" for name, m in rows)
     whole = metrics["model_all_months"]
-    verdict = "beats" if metrics["model_beats_baselines_on_crps"] else "does not beat"
+    verdict = ("beats" if metrics["model_beats_baselines_on_crps"] else "does not beat") + " both baselines on CRPS"
+    if not metrics["months_compared"]:
+        verdict = "cannot be compared with the baselines: no month of this window has a year-earlier month in it"
     text = f"""# Validation of the calibration
 
 Calibration: `{metrics['calibration']}`; posterior-predictive ensemble of {metrics['draws']} draws
@@ -199,7 +207,7 @@ forecast those):
 
 *last year* is the same month a year earlier (a point forecast: its CRPS is its absolute error);
 *seasonal* is a log-linear trend with month effects fitted on the same window, with log-normal errors.
-The model {verdict} both baselines on CRPS.
+The model {verdict}.
 
 ![monthly]({figures['monthly'].name})
 
@@ -212,7 +220,9 @@ Produced by the gangs' behaviour (boat supply, scarcity and loads), not set year
 {markdown_table(ppb, index_name='year')}
 
 ![people per boat]({figures['people_per_boat'].name})
-
+"""
+    if albania is not None:
+        text += f"""
 ## The Albanian natural experiment
 
 After the UK-Albania returns arrangement of 13 December 2022, Albanian arrivals fell from 12,658 (2022) to
@@ -225,12 +235,16 @@ Albania being the one nationality with an arrangement of its own). Not a calibra
     (out / "report.md").write_text(text)
 
 
-def albanian_experiment(series: pd.DataFrame) -> pd.DataFrame:
-    """Arrivals of the nationality with its own arrangement in 2022 and 2023, and the change, model against observed."""
+def albanian_experiment(series: pd.DataFrame) -> pd.DataFrame | None:
+    """Arrivals of the nationality with its own arrangement in 2022 and 2023, and the change, model against
+    observed; None when the window does not hold both whole years."""
     from experiments.targets import PUBLIC_FIGURES
 
     observed = PUBLIC_FIGURES["albanian_arrivals"][0]
-    s = series.assign(year=pd.DatetimeIndex(series["date"]).year)
+    dates = pd.DatetimeIndex(series["date"])
+    if dates.min() > pd.Timestamp("2022-01-01") or dates.max() < pd.Timestamp("2023-12-31"):
+        return None
+    s = series.assign(year=dates.year)
     per_run = s.groupby(["run_id", "year"])["arrivals_own_arrangement"].sum().unstack("year")
     runs = pd.DataFrame({"2022": per_run[2022], "2023": per_run[2023]})
     runs["change 2022 to 2023 (%)"] = 100.0 * (runs["2023"] / runs["2022"].where(runs["2022"] > 0) - 1.0)

@@ -195,7 +195,7 @@ class ChannelModel(mesa.Model):
         return (1 - p_return) * (self._grant * c.value_asylum + p_job * c.value_work) - p_return * c.loss_if_returned
 
     def _arrivals(self, day: int) -> None:
-        """Inflow: trend x season x (lagged) attractiveness of the UK, by nationality."""
+        """Inflow: trend x season x (lagged) attractiveness of the UK x upstream shocks, by nationality."""
         inflow = self.params.inflow
         years = self.calendar.years_since(day, inflow.inflow_midpoint)
         trend = inflow.inflow_ceiling_per_day / (1.0 + np.exp(-inflow.inflow_growth_per_year * years))

@@ -243,6 +243,15 @@ def test_the_albanian_arrangement_deters_albanians_in_the_model_too(validation):
     assert "## The Albanian natural experiment" in (out / "report.md").read_text()
 
 
+def test_a_window_without_2022_and_2023_leaves_the_albanian_experiment_out(small_serial, tmp_path, data_dir):
+    metrics = validate(tmp_path / "v", small_serial, draws=1, seed=0, serial=True, data_dir=data_dir,
+                       progress=False)
+    assert metrics["months"] == 12 and "albanian_experiment" not in metrics
+    text = (tmp_path / "v" / "report.md").read_text()
+    assert "Albanian" not in text and "cannot be compared with the baselines" in text
+    assert metrics["model_all_months"]["crps"] >= 0 and not metrics["model_beats_baselines_on_crps"]
+
+
 def test_validation_is_reproducible_from_its_seed(tmp_path, data_dir):
     a = validate(tmp_path / "a", draws=2, seed=3, serial=True, data_dir=data_dir, progress=False)
     b = validate(tmp_path / "b", draws=2, seed=3, workers=2, data_dir=data_dir, progress=False)
