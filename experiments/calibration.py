@@ -485,6 +485,18 @@ def posterior_runs(calibration: Calibration, scenarios: list[str], draws: int, s
     return plan, plan_fingerprint(plan)
 
 
+def window_runs(calibration: Calibration, draws: int, seed: int, outputs: tuple[str, ...],
+                data_dir: str | Path | None = None) -> tuple[list, str, dt.date, dt.date]:
+    """Posterior-predictive runs of the calibration's own window and scenario (as it was fitted):
+    the runs, their fingerprint, and the window's first and last day."""
+    settings = calibration.provenance["settings"]
+    start, end = _date(settings["start"], "start"), _date(settings["end"], "end")
+    plan, fingerprint = posterior_runs(calibration, [settings["scenario"]], draws, seed, start=start.isoformat(),
+                                       days=(end - start).days + 1, warmup_days=settings["warmup_days"],
+                                       outputs=outputs, data_dir=str(find_data_dir(data_dir)))
+    return plan, fingerprint, start, end
+
+
 def plan_fingerprint(plan: list) -> str:
     """A short hash of everything that decides a list of runs (not where the data are read from)."""
     decisive = [{k: v for k, v in asdict(r).items() if k != "data_dir"} for r in plan]

@@ -24,7 +24,6 @@ committed result, ``experiments/calibration/shocks.json`` (with the table
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.calibration import (POSTERIOR_DIR, Calibration, CalibrationError, load_calibration,
-                                     plan_fingerprint, posterior_runs, read_observed)
+                                     plan_fingerprint, read_observed, window_runs)
 
 GRID_SD = (0.2, 0.4, 0.6, 0.8, 1.0, 1.2)
 GRID_DAYS = (5.0, 10.0, 20.0, 40.0)
@@ -53,7 +52,7 @@ def moments(monthly: pd.Series) -> dict[str, float]:
     return {"resid_sd": float(e.std()), "resid_lag1": float(np.corrcoef(e[:-1], e[1:])[0, 1])}
 
 
-def fit_shocks(out: str | Path, calibration: str | Path | Calibration | None = None, *, draws: int = 8,
+def fit_shocks(out: str | Path, calibration: str | Path | Calibration | None = None, *, draws: int = 12,
                seed: int = 0, grid_sd: tuple[float, ...] = GRID_SD, grid_days: tuple[float, ...] = GRID_DAYS,
                workers: int | None = None, scheduler: str | None = None, cluster_file: str | Path | None = None,
                serial: bool = False, data_dir: str | Path | None = None,
@@ -61,20 +60,15 @@ def fit_shocks(out: str | Path, calibration: str | Path | Calibration | None = N
     """Run the grid into ``out`` and write ``shocks.csv``, ``shocks.json`` and ``shocks.png``; return the choice."""
     from experiments.execute import execute_plan
     from experiments.store import read_sweep
-    from experiments.validation import _observed_monthly, monthly
-    from model.data import data_dir as find
+    from experiments.validation import monthly, observed_monthly
 
     for name, grid, low, high in (("sd", grid_sd, 0.0, 2.0), ("days", grid_days, 1.0, 730.0)):
         if not grid or any(not low <= g <= high for g in grid):
             raise CalibrationError(f"the {name} grid needs values in [{low}, {high}], not {list(grid)}.")
     cal = calibration if isinstance(calibration, Calibration) else load_calibration(calibration)
-    settings = cal.provenance["settings"]
-    start, end = dt.date.fromisoformat(settings["start"]), dt.date.fromisoformat(settings["end"])
-    observed = _observed_monthly(read_observed(data_dir), start, end)
+    base, _, start, end = window_runs(cal, draws, seed, ("arrivals",), data_dir)
+    observed = observed_monthly(read_observed(data_dir), start, end)
     target = moments(observed)
-    base, _ = posterior_runs(cal, [settings["scenario"]], draws, seed, start=start.isoformat(),
-                             days=(end - start).days + 1, warmup_days=settings["warmup_days"],
-                             outputs=("arrivals",), data_dir=str(find(data_dir)))
     points = [(float(sd), float(days)) for sd in grid_sd for days in grid_days]
     plan = [dataclasses.replace(run, run_id=f"g{j:03d}-d{run.point:04d}", point=j, replicate=run.point,
                                 overrides={**run.overrides, "upstream_shock_sd": sd, "upstream_shock_days": days})

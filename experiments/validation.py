@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from experiments.calibration import Calibration, _date, load_calibration, posterior_runs, read_observed
+from experiments.calibration import Calibration, load_calibration, read_observed, window_runs
 from experiments.execute import execute_plan
 from experiments.store import read_sweep
 
@@ -105,14 +105,8 @@ def validate(out: str | Path, calibration: str | Path | Calibration | None = Non
              progress: bool | None = None) -> dict[str, Any]:
     """Run the posterior-predictive ensemble into ``out`` and write the report; return the metrics."""
     cal = calibration if isinstance(calibration, Calibration) else load_calibration(calibration)
-    settings = cal.provenance["settings"]
-    start, end = _date(settings["start"], "start"), _date(settings["end"], "end")
+    plan, fingerprint, start, end = window_runs(cal, draws, seed, OUTPUTS, data_dir)
     observed = read_observed(data_dir)
-    from model.data import data_dir as find
-
-    plan, fingerprint = posterior_runs(cal, [settings["scenario"]], draws, seed, start=start.isoformat(),
-                                       days=(end - start).days + 1, warmup_days=settings["warmup_days"],
-                                       outputs=OUTPUTS, data_dir=str(find(data_dir)))
     out = Path(out)
     report = execute_plan(plan, out / "ensemble", name="validate", fingerprint=fingerprint,
                           provenance={"calibration": str(cal.folder), "draws": draws, "seed": seed},
@@ -128,7 +122,8 @@ def validate(out: str | Path, calibration: str | Path | Calibration | None = Non
     return metrics
 
 
-def _observed_monthly(observed, start: dt.date, end: dt.date) -> pd.Series:
+def observed_monthly(observed, start: dt.date, end: dt.date) -> pd.Series:
+    """The observed arrivals of each month from ``start`` to ``end`` (months without any: 0)."""
     d = observed.daily
     d = d[(d["date"] >= pd.Timestamp(start)) & (d["date"] <= pd.Timestamp(end))]
     m = d.set_index("date")["migrants_arrived"].resample("MS").sum()
@@ -137,7 +132,7 @@ def _observed_monthly(observed, start: dt.date, end: dt.date) -> pd.Series:
 
 
 def _metrics(series: pd.DataFrame, observed, start: dt.date, end: dt.date) -> dict[str, Any]:
-    obs = _observed_monthly(observed, start, end)
+    obs = observed_monthly(observed, start, end)
     sim = monthly(series).reindex(obs.index).fillna(0.0)
     ensemble = sim.to_numpy(float)
     median = np.median(ensemble, axis=1)
@@ -161,7 +156,7 @@ def _write_report(out: Path, series: pd.DataFrame, observed, start: dt.date, end
                   metrics: dict[str, Any]) -> None:
     from experiments.plots import validation_figures
 
-    obs_m = _observed_monthly(observed, start, end)
+    obs_m = observed_monthly(observed, start, end)
     d = observed.daily
     d = d[(d["date"] >= pd.Timestamp(start)) & (d["date"] <= pd.Timestamp(end))].set_index("date")
     obs_w = d["migrants_arrived"].resample("W-SUN").sum()
@@ -241,15 +236,16 @@ def albanian_experiment(series: pd.DataFrame) -> pd.DataFrame | None:
     from experiments.targets import PUBLIC_FIGURES
 
     observed = PUBLIC_FIGURES["albanian_arrivals"][0]
+    before, after = sorted(observed)
     dates = pd.DatetimeIndex(series["date"])
-    if dates.min() > pd.Timestamp("2022-01-01") or dates.max() < pd.Timestamp("2023-12-31"):
+    if dates.min() > pd.Timestamp(before, 1, 1) or dates.max() < pd.Timestamp(after, 12, 31):
         return None
-    s = series.assign(year=dates.year)
-    per_run = s.groupby(["run_id", "year"])["arrivals_own_arrangement"].sum().unstack("year")
-    runs = pd.DataFrame({"2022": per_run[2022], "2023": per_run[2023]})
-    runs["change 2022 to 2023 (%)"] = 100.0 * (runs["2023"] / runs["2022"].where(runs["2022"] > 0) - 1.0)
-    obs = pd.Series({"2022": observed[2022], "2023": observed[2023],
-                     "change 2022 to 2023 (%)": 100.0 * (observed[2023] / observed[2022] - 1.0)})
+    per_run = series.groupby(["run_id", dates.year])["arrivals_own_arrangement"].sum().unstack()
+    change = f"change {before} to {after} (%)"
+    runs = pd.DataFrame({str(before): per_run[before], str(after): per_run[after]})
+    runs[change] = 100.0 * (per_run[after] / per_run[before].where(per_run[before] > 0) - 1.0)
+    obs = pd.Series({str(before): observed[before], str(after): observed[after],
+                     change: 100.0 * (observed[after] / observed[before] - 1.0)})
     return pd.DataFrame({"observed": obs, "model median": runs.median(), "model 5%": runs.quantile(0.05),
                          "model 95%": runs.quantile(0.95)}).round(1)
 
