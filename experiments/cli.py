@@ -255,7 +255,7 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 BUDGETS = {   # population, generations, most simulations
     "small": (6, 2, 60),
-    "standard": (60, 12, 1100),
+    "standard": (100, 8, 900),
     "full": (300, 20, 20000),
 }
 
@@ -406,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal = sub.add_parser("calibrate", help="ABC-SMC calibration to the Home Office series (pyabc, on Dask)")
     cal.add_argument("--budget", choices=list(BUDGETS), default="standard",
                      help="preset size: small (a minute or two, for CI), standard (the shipped posterior; about "
-                          "1.5 hours on 2 cores), full (many hours: a cluster)")
+                          "an hour on 2 cores), full (many hours: a cluster)")
     cal.add_argument("--population", type=int, help="particles per generation (overrides the preset)")
     cal.add_argument("--generations", type=int, help="most generations (overrides the preset)")
     cal.add_argument("--max-simulations", type=int, help="stop after the generation that passes this many "

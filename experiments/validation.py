@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from experiments.calibration import Calibration, load_calibration, read_observed, window_runs
+from experiments.calibration import (Calibration, effective_sample_size, load_calibration, read_observed,
+                                     window_runs)
 from experiments.execute import execute_plan
 from experiments.store import read_sweep
 
@@ -117,7 +118,9 @@ def validate(out: str | Path, calibration: str | Path | Calibration | None = Non
     series = series[series["run_id"].isin(ok)]
     metrics = _metrics(series, observed, start, end)
     metrics.update(draws=int(len(ok)), failed=int((runs["status"] != "ok").sum()), seed=seed,
-                   calibration=str(cal.folder), window=[start.isoformat(), end.isoformat()])
+                   calibration=str(cal.folder), window=[start.isoformat(), end.isoformat()],
+                   posterior_particles=int(len(cal.posterior)),
+                   posterior_effective_sample_size=round(effective_sample_size(cal.posterior["weight"]), 1))
     _write_report(out, series, observed, start, end, metrics)
     return metrics
 
@@ -186,6 +189,8 @@ def _write_report(out: Path, series: pd.DataFrame, observed, start: dt.date, end
 
 Calibration: `{metrics['calibration']}`; posterior-predictive ensemble of {metrics['draws']} draws
 (seed {metrics['seed']}, {metrics['failed']} failed runs), window {metrics['window'][0]} to {metrics['window'][1]}.
+The posterior's {metrics['posterior_particles']} particles have an effective sample size of
+{metrics['posterior_effective_sample_size']:g}{_ess_warning(metrics)}.
 
 ## Monthly arrivals
 
@@ -228,6 +233,14 @@ Albania being the one nationality with an arrangement of its own). Not a calibra
 {markdown_table(albania, index_name='')}
 """
     (out / "report.md").write_text(text)
+
+
+def _ess_warning(metrics: dict[str, Any]) -> str:
+    ess, n = metrics["posterior_effective_sample_size"], metrics["posterior_particles"]
+    if ess >= max(0.1 * n, min(n, 10)):
+        return ""
+    return (": **few particles carry the weight, so the bands below understate the parameters' uncertainty**"
+            " (a degenerate ABC-SMC population; calibrate with more particles)")
 
 
 def albanian_experiment(series: pd.DataFrame) -> pd.DataFrame | None:

@@ -14,8 +14,9 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from experiments.calibration import (PRIORS, Settings, calibrate, calibrated_defaults, decimal_year_to_date,
-                                     distance, load_calibration, read_observed)
+from experiments.calibration import (PRIORS, CalibrationError, Settings, calibrate, calibrated_defaults,
+                                     decimal_year_to_date, distance, effective_sample_size, load_calibration,
+                                     read_observed, transition)
 from experiments.validation import last_year_baseline, scores, seasonal_baseline, validate
 from model.params import Params
 
@@ -53,12 +54,34 @@ def test_calibration_writes_its_posterior_with_provenance(small_serial, data_dir
     assert {"package_version", "git_commit", "pyabc_version", "mesa_version"} <= set(prov)
     eps = [g["epsilon"] for g in prov["generations"]]
     assert 1 <= len(eps) <= SMALL.generations and eps == sorted(eps, reverse=True)
+    assert prov["settings"]["kernel_scaling"] == 2.0
+    assert prov["effective_sample_size"] == pytest.approx(effective_sample_size(post["weight"]), abs=0.05)
+    assert prov["generations"][0]["effective_sample_size"] == SMALL.population   # the prior sample: equal weights
+    assert all(1 <= g["effective_sample_size"] <= SMALL.population for g in prov["generations"])
     assert prov["simulations"] >= SMALL.population * len(eps)
     assert (small_serial.folder / "posterior.png").stat().st_size > 10_000
     # the medians become model parameters (dates from decimal years)
     defaults = calibrated_defaults(small_serial)
     Params().with_overrides(**defaults)
     assert decimal_year_to_date(2021.5).isoformat() == "2021-07-02"
+
+
+def test_the_proposal_kernel_is_twice_the_weighted_covariance():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(200, 3)) * [1.0, 2.0, 0.5], columns=["a", "b", "c"])
+    w = rng.uniform(0.1, 1.0, 200)
+    w /= w.sum()
+    kernel = transition(Settings())
+    kernel.fit(X, w)
+    np.testing.assert_allclose(kernel.cov, 2.0 * np.cov(X.to_numpy(), aweights=w, rowvar=False), rtol=1e-8)
+    half = transition(Settings(kernel_scaling=0.5))
+    half.fit(X, w)
+    np.testing.assert_allclose(half.cov, kernel.cov / 4, rtol=1e-8)
+    assert effective_sample_size(np.ones(7)) == pytest.approx(7)
+    assert effective_sample_size([1.0, 0.0, 0.0]) == pytest.approx(1)
+    for bad in (0, -1.0, 11.0, "2"):
+        with pytest.raises(CalibrationError, match="kernel_scaling"):
+            Settings(kernel_scaling=bad).check()
 
 
 def test_statistics_and_distance_of_the_observed_series(data_dir):
@@ -116,6 +139,8 @@ def test_the_shipped_defaults_are_the_committed_posterior_medians():
     cal = load_calibration()
     assert cal.provenance["data_window"] == ["2018-01-01", "2025-07-31"]
     assert cal.provenance["settings"]["population"] >= 50
+    # a posterior, not two or three particles carrying the weight (ABC-SMC's weight degeneracy)
+    assert effective_sample_size(cal.posterior["weight"]) >= 0.2 * len(cal.posterior)
     flat = Params().flat()
     for name, value in calibrated_defaults(cal).items():
         assert flat[name] == value, name
@@ -204,22 +229,25 @@ def test_baselines_and_scores():
 @pytest.fixture(scope="module")
 def validation(tmp_path_factory, data_dir):
     out = tmp_path_factory.mktemp("validation")
-    return out, validate(out, draws=16, seed=0, workers=2, data_dir=data_dir, progress=False)
+    return out, validate(out, draws=40, seed=0, workers=2, data_dir=data_dir, progress=False)
 
 
-def test_the_calibrated_model_beats_the_baselines_on_crps(validation):
+def test_the_calibrated_model_covers_the_observed_months_and_beats_the_baselines_on_crps(validation):
     out, metrics = validation
-    assert metrics["draws"] == 16 and metrics["failed"] == 0 and metrics["months"] == 91
-    # The issue asks for 90% bands covering at least 80% of months; the shipped posterior
-    # reaches about 73% with 40 draws (README: Calibration). This floor guards against worse.
+    assert metrics["draws"] == 40 and metrics["failed"] == 0 and metrics["months"] == 91
+    # the issue's test: on 2018 to July 2025 the 90% bands cover at least 80% of observed months
     whole = metrics["model_all_months"]
-    assert 0.65 <= whole["coverage_90"] and whole["coverage_50"] < whole["coverage_90"]
+    assert whole["coverage_90"] >= 0.80
+    assert 0.35 <= whole["coverage_50"] < whole["coverage_90"]   # and the bands are not merely wide
+    assert metrics["posterior_effective_sample_size"] >= 20
     compared = metrics["compared"]
     assert compared["model"]["crps"] < compared["last_year"]["crps"]
     assert compared["model"]["crps"] < compared["seasonal"]["crps"]
     assert metrics["model_beats_baselines_on_crps"]
     text = (out / "report.md").read_text()
     assert "beats both baselines" in text and "| model |" in text
+    ess = load_calibration().provenance["effective_sample_size"]   # the committed posterior's, as recorded
+    assert f"effective sample size of\n{ess:g}" in text and "few particles carry the weight" not in text
     for name in ("validation_monthly.png", "validation_weekly.png", "validation_people_per_boat.png"):
         assert (out / name).stat().st_size > 20_000
 
@@ -249,6 +277,8 @@ def test_a_window_without_2022_and_2023_leaves_the_albanian_experiment_out(small
     assert metrics["months"] == 12 and "albanian_experiment" not in metrics
     text = (tmp_path / "v" / "report.md").read_text()
     assert "Albanian" not in text and "cannot be compared with the baselines" in text
+    ess = metrics["posterior_effective_sample_size"]
+    assert ("few particles carry the weight" in text) == (ess < SMALL.population)
     assert metrics["model_all_months"]["crps"] >= 0 and not metrics["model_beats_baselines_on_crps"]
 
 
