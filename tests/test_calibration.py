@@ -258,7 +258,8 @@ def test_people_per_boat_rise_through_the_gangs_behaviour(validation):
     assert ppb["2020"]["observed"] == pytest.approx(13, abs=1.5) and ppb["2024"]["observed"] > 50
     # nothing sets loads by year: they follow from boats against demand
     assert ppb["2024"]["model median"] > 2 * ppb["2020"]["model median"]
-    assert ppb["2024"]["model median"] > 30
+    # the issue: from about 13 (2020) to over 50 (2024)
+    assert ppb["2020"]["model median"] < 25 and ppb["2024"]["model median"] > 50
 
 
 def test_the_albanian_arrangement_deters_albanians_in_the_model_too(validation):
