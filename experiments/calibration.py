@@ -103,7 +103,8 @@ class Settings:
             raise CalibrationError("population must be at least 2 (the transition is fitted to the particles).")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise CalibrationError(f"seed must be a whole number of at least 0, not {self.seed!r}.")
-        if not (isinstance(self.kernel_scaling, (int, float)) and 0 < self.kernel_scaling <= 10):
+        if isinstance(self.kernel_scaling, bool) or not (isinstance(self.kernel_scaling, (int, float))
+                                                         and 0 < self.kernel_scaling <= 10):
             raise CalibrationError(f"kernel_scaling must be a number in (0, 10], not {self.kernel_scaling!r}.")
         start, end = _date(self.start, "start"), _date(self.end, "end")
         if not CALIBRATION_START <= start < end:
@@ -317,6 +318,13 @@ class Calibration:
         return {name: weighted_quantile(self.posterior[name], self.posterior["weight"], 0.5) for name in PRIORS
                 if name in self.posterior}
 
+    @property
+    def effective_sample_size(self) -> float:
+        """Kish's effective sample size of the particles' weights (pyabc's): n if equal, 1 if one carries all."""
+        from pyabc.weighted_statistics import effective_sample_size
+
+        return float(effective_sample_size(self.posterior["weight"].to_numpy(float)))
+
     def draws(self, n: int, seed: int) -> list[dict[str, Any]]:
         """n parameter sets drawn from the posterior (by weight), as model overrides."""
         rng = np.random.default_rng(np.random.SeedSequence([seed, 5]))
@@ -394,6 +402,8 @@ def calibrate(out: str | Path, settings: Settings = Settings(), *, workers: int 
 
 def finish(out: Path, history, settings: Settings, files: dict[str, str], seconds: float) -> Calibration:
     """Write the posterior of the last generation in ``history`` with its provenance and figure."""
+    from pyabc.weighted_statistics import effective_sample_size
+
     frame, weights = history.get_distribution(m=0, t=history.max_t)
     posterior = frame[list(PRIORS)].reset_index(drop=True)
     posterior["weight"] = np.asarray(weights, float) / np.sum(weights)
@@ -409,9 +419,9 @@ def finish(out: Path, history, settings: Settings, files: dict[str, str], second
         "statistics": ["monthly log arrivals", "log people per boat by year", "share of days with arrivals by year",
                        "prevented share over recorded weeks"],
         "generations": [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
-                         "effective_sample_size": round(effective_sample_size(history.get_distribution(m=0, t=int(r.t))[1]), 1)}
+                         "effective_sample_size": round(float(effective_sample_size(
+                             history.get_distribution(m=0, t=int(r.t))[1])), 1)}
                         for r in populations.itertuples() if r.t >= 0],
-        "effective_sample_size": round(effective_sample_size(weights), 1),
         "simulations": int(history.total_nr_simulations),
         "seconds": round(seconds, 1),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -440,12 +450,6 @@ def transition(settings: Settings):
     import pyabc
 
     return pyabc.MultivariateNormalTransition(scaling=settings.kernel_scaling, bandwidth_selector=whole_covariance)
-
-
-def effective_sample_size(weights) -> float:
-    """Kish's effective sample size of importance weights: n if they are equal, 1 if one carries all."""
-    w = np.asarray(weights, float)
-    return float(w.sum() ** 2 / np.sum(w ** 2))
 
 
 def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_):

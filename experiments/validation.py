@@ -32,8 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from experiments.calibration import (Calibration, effective_sample_size, load_calibration, read_observed,
-                                     window_runs)
+from experiments.calibration import Calibration, load_calibration, read_observed, window_runs
 from experiments.execute import execute_plan
 from experiments.store import read_sweep
 
@@ -120,7 +119,7 @@ def validate(out: str | Path, calibration: str | Path | Calibration | None = Non
     metrics.update(draws=int(len(ok)), failed=int((runs["status"] != "ok").sum()), seed=seed,
                    calibration=str(cal.folder), window=[start.isoformat(), end.isoformat()],
                    posterior_particles=int(len(cal.posterior)),
-                   posterior_effective_sample_size=round(effective_sample_size(cal.posterior["weight"]), 1))
+                   posterior_effective_sample_size=round(cal.effective_sample_size, 1))
     _write_report(out, series, observed, start, end, metrics)
     return metrics
 
