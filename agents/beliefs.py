@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.params import Beliefs
-from model.population import Population
+from core.params import Beliefs
+from core.population import Population
 
 
 @dataclass

@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 import simpy
 
-from model.params import Params
+from core.params import Params
 
 REMOVAL_TIME = 0.5  # midday
 

@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 
 from agents.gang import Boat
-from model.params import Params
+from core.params import Params
 
 
 class FrenchPolice(mesa.Agent):

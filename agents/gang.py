@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from model.params import Params
+from core.params import Params
 
 MONDAY = 0
 

@@ -1,7 +1,7 @@
 """Migrants: people waiting on the northern French coast, and their daily choice.
 
 Each person is a Mesa agent (:class:`Migrant`, registered in ``model.agents``)
-whose attributes live in one row of the model's :class:`~model.population.Population`.
+whose attributes live in one row of the model's :class:`~core.population.Population`.
 The daily choice is made for everyone waiting at once (:func:`daily_choice`),
 a multinomial logit over four options:
 
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from model.params import Params
-from model.population import LEGAL_NONE, STATES, Population
+from core.params import Params
+from core.population import LEGAL_NONE, STATES, Population
 
 
 class Migrant(mesa.Agent):
@@ -42,7 +42,7 @@ class Migrant(mesa.Agent):
 
     @property
     def state(self) -> str:
-        """One of ``model.population.STATES``."""
+        """One of ``core.population.STATES``."""
         return STATES[self._pop.state[self.row]]
 
     @property

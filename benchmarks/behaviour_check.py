@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from model import run
-from model.scenarios import available as scenarios
+from core.scenarios import available as scenarios
 
 SEEDS = (1, 2)
 START, DAYS = "2024-01-01", 730

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.sweep import Sweep
-from model.errors import ChannelsimError
+from core.errors import ChannelsimError
 
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 

@@ -43,10 +43,10 @@ import numpy as np
 import pandas as pd
 
 from experiments.targets import layout_of, targets
-from model.data import data_dir as find_data_dir
-from model.data import read_small_boats
-from model.errors import ChannelsimError
-from model.params import leaf_index
+from core.data import data_dir as find_data_dir
+from core.data import read_small_boats
+from core.errors import ChannelsimError
+from core.params import leaf_index
 
 # Free parameters and their uniform priors (lowest, highest). Dates are sampled as
 # decimal years. Everything else keeps its documented default.

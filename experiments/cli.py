@@ -30,7 +30,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from model.errors import ChannelsimError
+from core.errors import ChannelsimError
 
 EXIT_BAD_INPUT = 2
 
@@ -71,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    from model.scenarios import available
+    from core.scenarios import available
 
     scenarios = available()
     width = max(map(len, scenarios))
@@ -81,7 +81,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    from model.params import SECTIONS, describe
+    from core.params import SECTIONS, describe
 
     if args.section and args.section not in SECTIONS:
         raise ChannelsimError(f"unknown section {args.section!r}; sections: {', '.join(SECTIONS)}.")
@@ -231,7 +231,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
 
 def cmd_data(args: argparse.Namespace) -> int:
-    from model import data
+    from core import data
 
     if args.action == "convert":
         if not args.source:

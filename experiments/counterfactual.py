@@ -46,8 +46,8 @@ def counterfactual(out: str | Path, calibration: str | Path | Calibration | None
                    scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
                    data_dir: str | Path | None = None, progress: bool | None = None) -> pd.DataFrame:
     """Run the arms and no_deal into ``out``; return the table of effects."""
-    from model.data import data_dir as find
-    from model.scenarios import load as load_scenario
+    from core.data import data_dir as find
+    from core.scenarios import load as load_scenario
 
     cal = calibration if isinstance(calibration, Calibration) else load_calibration(calibration)
     for arm in arms:

@@ -42,7 +42,7 @@ import dask
 from experiments.runner import RunOutput, code_version, run_one
 from experiments.store import SweepStore, remove_partial
 from experiments.sweep import RunSpec, Sweep
-from model.errors import ChannelsimError
+from core.errors import ChannelsimError
 
 JOBQUEUE_KINDS = {"slurm": "SLURMCluster", "pbs": "PBSCluster"}
 # Dask's statistical profiler samples every thread's stack every 10 ms while holding

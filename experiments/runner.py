@@ -22,7 +22,7 @@ import pandas as pd
 
 from experiments.sweep import RunSpec
 from model.result import summarise
-from model.scenarios import scenario_hash
+from core.scenarios import scenario_hash
 
 
 @functools.cache

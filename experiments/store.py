@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.errors import ChannelsimError
+from core.errors import ChannelsimError
 
 PART = re.compile(r"^part-(\d{5,})\.parquet$")
 

@@ -40,10 +40,10 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from model.errors import ChannelsimError
+from core.errors import ChannelsimError
 from model.outputs import COLUMNS
-from model.params import SECTIONS, leaf_index
-from model.scenarios import ScenarioError, apply_overrides, load as load_scenario
+from core.params import SECTIONS, leaf_index
+from core.scenarios import ScenarioError, apply_overrides, load as load_scenario
 
 DESIGNS = ("grid", "lhs", "sobol", "salib_sobol", "morris")
 
@@ -242,7 +242,7 @@ def _check_parameters(spec: SweepSpec, origin: str) -> None:
             raise SweepError(f"{origin}: [parameters] {name}: give at least one level.")
         if ranged:
             field_ = SECTIONS[index[name]].model_fields[name]
-            from model.params import field_bounds
+            from core.params import field_bounds
 
             lo, hi = field_bounds(field_)
             if (lo is not None and values.min < lo) or (hi is not None and values.max > hi):

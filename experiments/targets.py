@@ -1,7 +1,7 @@
 """Calibration targets: summary statistics of a small-boat series, observed or simulated.
 
 :func:`targets` computes the same statistics from any series in the Home Office
-layout (``model.data.read_small_boats``), and :func:`layout_of` puts a model
+layout (``core.data.read_small_boats``), and :func:`layout_of` puts a model
 run's series into that layout, so that model and data are summarised by one
 function. :data:`PUBLIC_FIGURES` holds the figures from other public sources
 (``shared/data/README.md``) that inform mechanisms.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model.data import read_small_boats
+from core.data import read_small_boats
 
 # Figures from other public sources, with their sources (shared/data/README.md).
 PUBLIC_FIGURES = {
@@ -83,7 +83,7 @@ def targets(daily: pd.DataFrame, weekly: pd.DataFrame | None = None) -> Targets:
 
 def observed(data_dir=None) -> Targets:
     """The targets of the Home Office series in the data folder."""
-    from model.data import data_dir as find
+    from core.data import data_dir as find
 
     folder = find(data_dir)
     return targets(read_small_boats(folder / "small_boats_daily.csv", "daily"),

@@ -6,36 +6,20 @@
     result.plot()        # main series by week
     result.save("out/")  # CSV, Parquet, summary JSON, parameters, PNG
 
-Names are imported on first use, so that ``agents`` can import
-``model.params`` without importing the whole model.
+The layers run one way: ``core`` (parameters, scenarios, people table,
+calendar, random streams, errors) <- ``agents`` <- ``model`` (this wiring)
+<- ``experiments``.
 """
 
-from importlib import import_module
+from core.errors import ChannelsimError
+from core.params import Params
+from core.scenarios import ScenarioError
+from core.scenarios import available as scenarios
+from core.scenarios import load as load_scenario
+from model.channel_model import ChannelModel
+from model.outputs import COLUMNS
+from model.result import Result
+from model.run import run
 
-_EXPORTS = {
-    "ChannelModel": "model.channel_model",
-    "run": "model.run",
-    "Result": "model.result",
-    "Params": "model.params",
-    "COLUMNS": "model.outputs",
-    "ChannelsimError": "model.errors",
-    "ScenarioError": "model.scenarios",
-    "load_scenario": ("model.scenarios", "load"),
-    "scenarios": ("model.scenarios", "available"),
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    target = _EXPORTS.get(name)
-    if target is None:
-        raise AttributeError(f"module 'model' has no attribute {name!r}")
-    module, attr = target if isinstance(target, tuple) else (target, name)
-    value = getattr(import_module(module), attr)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__all__ = ["COLUMNS", "ChannelModel", "ChannelsimError", "Params", "Result", "ScenarioError", "load_scenario",
+           "run", "scenarios"]

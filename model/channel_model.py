@@ -35,22 +35,22 @@ from agents.border_force import BorderForce
 from agents.french_police import FrenchPolice
 from agents.gang import MONDAY, Boat, SmugglingGang
 from agents.migrant import ChoiceContext, Migrant, daily_choice, draw_attributes, mark_arrival
-from model.calendar import Calendar, parse_date, seasonal
-from model.errors import ChannelsimError
+from core.calendar import Calendar, parse_date, seasonal
+from core.errors import ChannelsimError
 from model.legal_route import LegalRoute
 from model.outputs import COLUMNS, Ledger
-from model.params import Params
+from core.params import LAST_DATE, Params
 from model.policy import PolicySchedule
-from model.population import AT_SEA, DEAD, DETAINED, ELSEWHERE, FRANCE, NEVER, NO_GANG, UK, Population
-from model.random import RandomStreams, SeedLike
-from model.scenarios import apply_overrides, load
+from core.population import AT_SEA, DEAD, DETAINED, ELSEWHERE, FRANCE, NEVER, NO_GANG, UK, Population
+from core.random import RandomStreams, SeedLike
+from core.scenarios import apply_overrides, load
 from model.sea import incident_probability
 from model.upstream import UpstreamShocks
 from model.weather import Weather
 
 DEFAULT_START = dt.date(2025, 1, 1)
 DEFAULT_WARMUP_DAYS = 180
-LAST_DATE = dt.date(2040, 12, 31)
+
 WEEKLY_REVIEW = 0.5
 
 
@@ -58,7 +58,7 @@ class ChannelModel(mesa.Model):
     """The Channel small-boat model.
 
     Args:
-        params: a :class:`~model.params.Params`, a shipped scenario name, or a
+        params: a :class:`~core.params.Params`, a shipped scenario name, or a
             path to a scenario TOML file (default: ``pilot_2025``).
         rng: the seed (an int or a ``numpy.random.SeedSequence``); every draw
             of the run derives from it. ``None`` draws one (kept in ``model.seed``).

@@ -15,8 +15,8 @@ import heapq
 import numpy as np
 import simpy
 
-from model.params import Params
-from model.population import FRANCE, LEGAL_NONE, LEGAL_QUEUED, LEGAL_REFUSED, ADMITTED, Population
+from core.params import Params
+from core.population import FRANCE, LEGAL_NONE, LEGAL_QUEUED, LEGAL_REFUSED, ADMITTED, Population
 
 
 class LegalRoute:

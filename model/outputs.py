@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from model.population import STATES
+from core.population import STATES
 
 # name: (unit, meaning)
 COLUMNS: dict[str, tuple[str, str]] = {

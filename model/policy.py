@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model.calendar import Calendar
-from model.data import data_dir, read_one_in_one_out
-from model.params import Params
+from core.calendar import Calendar
+from core.data import data_dir, read_one_in_one_out
+from core.params import Params
 
 
 @dataclass(frozen=True)

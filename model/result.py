@@ -14,7 +14,7 @@ import pandas as pd
 import tomli_w
 
 from model.outputs import COLUMNS
-from model.params import Params
+from core.params import Params
 
 PLOTTED = [
     ("arrivals", "Arrivals in the UK (people/week)", "sum"),

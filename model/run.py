@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.calendar import parse_date
-from model.channel_model import DEFAULT_START, DEFAULT_WARMUP_DAYS, LAST_DATE, ChannelModel
-from model.errors import ChannelsimError
-from model.params import Params
-from model.random import SeedLike
+from core.calendar import parse_date
+from core.params import LAST_DATE
+from model.channel_model import DEFAULT_START, DEFAULT_WARMUP_DAYS, ChannelModel
+from core.errors import ChannelsimError
+from core.params import Params
+from core.random import SeedLike
 from model.result import Result
 
 

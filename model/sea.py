@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from model.params import Danger
+from core.params import Danger
 
 
 def incident_probability(d: Danger, load: int, comfortable_load: float, sea_state: float, taxi: bool,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.params import Inflow
+from core.params import Inflow
 
 
 class UpstreamShocks:

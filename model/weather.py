@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from model.calendar import Calendar, seasonal
-from model.params import Params
+from core.calendar import Calendar, seasonal
+from core.params import Params
 
 EVENING = 0.75  # fraction of the day at which the night's weather is known
 

@@ -17,7 +17,7 @@ import pytest
 from experiments.calibration import (PRIORS, CalibrationError, Settings, calibrate, calibrated_defaults,
                                      decimal_year_to_date, distance, load_calibration, read_observed, transition)
 from experiments.validation import last_year_baseline, scores, seasonal_baseline, validate
-from model.params import Params
+from core.params import Params
 
 REPO = Path(__file__).resolve().parents[1]
 # A calibration small enough to run twice: the year 2018 only.

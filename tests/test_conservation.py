@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import ChannelModel
-from model.population import STATES
+from core.population import STATES
 
 STATE_COLUMNS = [f"state_{s}" for s in STATES]
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from experiments.targets import PUBLIC_FIGURES, layout_of, observed, targets
-from model.data import DataError, convert, download, read_small_boats
+from core.data import DataError, convert, download, read_small_boats
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -9,8 +9,8 @@ import pytest
 from agents.beliefs import BayesianForgetting, News, TrustWeightedExchange
 from agents.gang import SmugglingGang
 from model import ChannelModel, run
-from model.params import Beliefs, Danger, Params
-from model.population import DETAINED, Population
+from core.params import Beliefs, Danger, Params
+from core.population import DETAINED, Population
 from model.sea import incident_probability
 
 SEEDS = (1, 2)
@@ -286,7 +286,7 @@ def test_taxi_boats_are_stopped_on_the_beach_less_often():
 
 
 def test_upstream_shocks_have_mean_one_the_stated_spread_and_persistence():
-    from model.params import Inflow
+    from core.params import Inflow
     from model.upstream import UpstreamShocks
 
     shocks = UpstreamShocks(Inflow(upstream_shock_sd=0.6, upstream_shock_days=30.0,

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from model.outputs import COLUMNS
-from model.population import STATES
-from model.scenarios import available
+from core.population import STATES
+from core.scenarios import available
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from model.data import DataError, read_one_in_one_out
-from model.errors import ChannelsimError
-from model.params import SECTIONS, describe, leaf_index
-from model.scenarios import ScenarioError, available, load
+from core.data import DataError, read_one_in_one_out
+from core.errors import ChannelsimError
+from core.params import SECTIONS, describe, leaf_index
+from core.scenarios import ScenarioError, available, load
 
 SHIPPED = {"no_deal", "pilot_2025", "pilot_ramp", "pilot_published", "crackdown", "in_water_interception"}
 

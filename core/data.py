@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.errors import ChannelsimError
+from core.errors import ChannelsimError
 
 ENV_VAR = "CHANNELSIM_DATA"
 

@@ -4,7 +4,7 @@ A scenario file has optional top-level ``name`` and ``description`` keys, a
 table per parameter section (``[policy]``, ``[gangs]``, ...) whose keys override
 that section's defaults, and optionally ``[[nationalities]]`` entries that
 replace the nationality groups. Shipped scenarios live in
-``experiments/scenarios/``; a path to any other file works the same way.
+``core/scenarios/`` (package data); a path to any other file works the same way.
 
 Every problem is reported as a :class:`ScenarioError` whose message names the
 file, the key and what is allowed.
@@ -22,8 +22,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from model.errors import ChannelsimError
-from model.params import SECTIONS, Params, field_bounds, leaf_index
+from core.errors import ChannelsimError
+from core.params import SECTIONS, Params, field_bounds, leaf_index
 
 DEFAULT_SCENARIO = "pilot_2025"
 
@@ -34,7 +34,7 @@ class ScenarioError(ChannelsimError):
 
 def scenario_dir() -> Path:
     """Folder of the shipped scenario files."""
-    return Path(str(resources.files("experiments") / "scenarios"))
+    return Path(str(resources.files("core.scenarios")))
 
 
 def available() -> dict[str, str]:

@@ -3,7 +3,7 @@
 Each field carries its unit, its allowed range and the source of its default
 (a figure in ``shared/data/README.md``, a paper, or "calibrated": a value
 chosen to reproduce the Home Office series, to be replaced by the posterior of
-the calibration). Scenario files (``experiments/scenarios/*.toml``) override
+the calibration). Scenario files (``core/scenarios/*.toml``) override
 these defaults section by section; the parameters actually used are written
 beside every output.
 
@@ -19,7 +19,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# The dates the model supports, for every date a user gives (runs, parameters, sweeps).
 EARLIEST_DATE = dt.date(2018, 1, 1)
+LAST_DATE = dt.date(2040, 12, 31)
 
 
 def param(default: Any, *, unit: str, source: str, doc: str, ge=None, le=None, gt=None, lt=None):
@@ -503,7 +505,7 @@ class Params(BaseModel):
 
     def with_overrides(self, **overrides: Any) -> Params:
         """A copy with leaf parameters replaced by their unique names (validated)."""
-        from model.scenarios import apply_overrides  # one place turns names into sections
+        from core.scenarios import apply_overrides  # one place turns names into sections
 
         return apply_overrides(self, overrides)
 

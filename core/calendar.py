@@ -6,8 +6,8 @@ import datetime as dt
 
 import numpy as np
 
-from model.errors import ChannelsimError
-from model.params import EARLIEST_DATE
+from core.errors import ChannelsimError
+from core.params import EARLIEST_DATE, LAST_DATE
 
 
 def parse_date(value: str | dt.date, what: str = "date") -> dt.date:
@@ -23,8 +23,8 @@ def parse_date(value: str | dt.date, what: str = "date") -> dt.date:
             raise ChannelsimError(f"{what} {value!r} is not a date: use YYYY-MM-DD, e.g. 2025-01-01.") from None
     if date < EARLIEST_DATE:
         raise ChannelsimError(f"{what} {date} is not supported: the model starts on {EARLIEST_DATE} at the earliest.")
-    if date > dt.date(2040, 12, 31):
-        raise ChannelsimError(f"{what} {date} is not supported: the model runs to 2040-12-31 at the latest.")
+    if date > LAST_DATE:
+        raise ChannelsimError(f"{what} {date} is not supported: the model runs to {LAST_DATE} at the latest.")
     return date
 
 
