@@ -503,12 +503,6 @@ class Params(BaseModel):
             out.update(getattr(self, section).model_dump())
         return out
 
-    def with_overrides(self, **overrides: Any) -> Params:
-        """A copy with leaf parameters replaced by their unique names (validated)."""
-        from core.scenarios import apply_overrides  # one place turns names into sections
-
-        return apply_overrides(self, overrides)
-
 
 def leaf_index() -> dict[str, str]:
     """Map each leaf parameter name to its section."""

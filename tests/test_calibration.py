@@ -18,6 +18,7 @@ from experiments.calibration import (PRIORS, CalibrationError, Settings, calibra
                                      decimal_year_to_date, distance, load_calibration, read_observed, transition)
 from experiments.validation import last_year_baseline, scores, seasonal_baseline, validate
 from core.params import Params
+from core.scenarios import apply_overrides
 
 REPO = Path(__file__).resolve().parents[1]
 # A calibration small enough to run twice: the year 2018 only.
@@ -62,7 +63,7 @@ def test_calibration_writes_its_posterior_with_provenance(small_serial, data_dir
     assert (small_serial.folder / "posterior.png").stat().st_size > 10_000
     # the medians become model parameters (dates from decimal years)
     defaults = calibrated_defaults(small_serial)
-    Params().with_overrides(**defaults)
+    apply_overrides(Params(), defaults)
     assert decimal_year_to_date(2021.5).isoformat() == "2021-07-02"
 
 
