@@ -7,8 +7,8 @@ coast, and later whether they found work; official announcements nudge
 everyone with a credibility weight; smugglers keep promising work; memory
 fades.
 
-The model gathers the day's reports into a :class:`News`; a rule turns news
-into beliefs. A rule has a small interface (:class:`BeliefRule`): ``initialise``
+:func:`gather_news` gathers the day's reports into a :class:`News`; a rule
+turns news into beliefs. A rule has a small interface (:class:`BeliefRule`): ``initialise``
 newcomers, ``update`` everyone waiting, and read ``perceived`` beliefs. Two
 rules ship, chosen by ``beliefs.belief_rule``:
 
@@ -31,6 +31,7 @@ import numpy as np
 
 from core.params import Beliefs
 from core.population import Population
+from core.world import World
 
 
 @dataclass
@@ -57,13 +58,48 @@ class News:
     promise_weight: float = 0.0
 
 
+def gather_news(world: World, coast: np.ndarray, waiting: np.ndarray, day: int,
+                rng: np.random.Generator) -> News:
+    """What reached the people waiting (``coast``; ``waiting`` of them by nationality) today."""
+    p, reports, policy = world.params.beliefs, world.reports, world.policy
+    reach = p.report_reach / np.maximum(waiting, p.report_reach)  # weight each waiting person hears
+    stayed, job_reports = reports.due(day)
+    found = rng.binomial(job_reports.astype(np.int64), policy.job_find_probability[day])
+    news = News(
+        returned_by_group=reports.returned_by_group * reach,
+        stayed_by_group=stayed * reach,
+        job_found_by_group=found * reach,
+        job_not_found_by_group=(job_reports - found) * reach,
+        promise_job=world.params.gangs.job_promise,
+        promise_weight=p.gang_promise_credibility,
+    )
+    if reports.returnees and p.returnee_contacts:
+        pop = world.population
+        camps = pop.camp[coast]
+        met = []
+        for row in reports.returnees:
+            in_camp = np.flatnonzero(camps == pop.camp[row])  # positions in coast
+            if len(in_camp):
+                met.append(in_camp[rng.integers(0, len(in_camp), p.returnee_contacts)])
+        if met:
+            news.contacts = np.concatenate(met)
+            news.contact_weight = p.returnee_salience
+    for announcement in policy.announcements.get(day, ()):
+        if announcement.return_probability is not None:
+            news.announced_return = announcement.return_probability
+        if announcement.job_prospect is not None:
+            news.announced_job = announcement.job_prospect
+        news.announcement_weight = p.announcement_credibility * p.announcement_strength
+    return news
+
+
 class BeliefRule(ABC):
     """How news becomes belief. Subclass to compare another rule."""
 
     name: str = ""
 
     def __init__(self, params: Beliefs, population: Population):
-        self.p = params
+        self.params = params
         self.pop = population
         self.decay = 0.5 ** (1.0 / params.memory_half_life_days)
 
@@ -95,7 +131,7 @@ class BayesianForgetting(BeliefRule):
             population.add_column(col, np.float64, 0.0)
 
     def initialise(self, rows, return_probability, job_prospect):
-        s = self.p.prior_strength
+        s = self.params.prior_strength
         pop = self.pop
         pop.ret_yes[rows] = s * return_probability
         pop.ret_no[rows] = s * (1.0 - return_probability)
@@ -140,8 +176,8 @@ class TrustWeightedExchange(BeliefRule):
         pop = self.pop
         pop.ret_value[rows] = return_probability
         pop.job_value[rows] = job_prospect
-        pop.ret_certainty[rows] = self.p.prior_strength
-        pop.job_certainty[rows] = self.p.prior_strength
+        pop.ret_certainty[rows] = self.params.prior_strength
+        pop.job_certainty[rows] = self.params.prior_strength
 
     @staticmethod
     def _absorb(value, certainty, yes, no):
@@ -176,7 +212,7 @@ class TrustWeightedExchange(BeliefRule):
     def _converse(self, rows, camps, rng):
         """Random pairs in the same camp talk; each moves towards the other by trust x relative certainty."""
         n = len(rows)
-        talks = int(self.p.trust_exchange_per_day * n / 2)
+        talks = int(self.params.trust_exchange_per_day * n / 2)
         if talks == 0 or n < 2:
             return
         a = rng.integers(0, n, talks)
@@ -184,7 +220,7 @@ class TrustWeightedExchange(BeliefRule):
         same = (camps[a] == camps[b]) & (a != b)
         a, b = rows[a[same]], rows[b[same]]
         # a row met twice today keeps the last conversation: fine at these rates
-        pop, t = self.pop, self.p.trust_in_others
+        pop, t = self.pop, self.params.trust_in_others
         for value, certainty in ((pop.ret_value, pop.ret_certainty), (pop.job_value, pop.job_certainty)):
             va, vb, ca, cb = value[a], value[b], certainty[a], certainty[b]
             share_a = t * cb / (ca + cb)

@@ -4,7 +4,8 @@ A patrol stops a beach launch with probability ``beach_prevention_share``
 (taxi boats, launched from the water, far less often); a stopped launch may
 cost the gang its boat (seizure) and a crew (arrest), and the people go back to
 the camps. When the in-water tactic is on, a boat already afloat may be
-intercepted in French waters: more launches stopped, at greater danger.
+intercepted in French waters: more launches stopped, at greater danger. The
+police act on a boat's gang only through :meth:`SmugglingGang.launch_stopped`.
 """
 
 from __future__ import annotations
@@ -21,29 +22,31 @@ class FrenchPolice(mesa.Agent):
 
     def __init__(self, model: mesa.Model, params: Params, rng: np.random.Generator):
         super().__init__(model)
-        self.p = params.french_police
-        self.draws = rng
-        self.boats_seized = 0
+        self.params = params.french_police
+        self.random_stream = rng  # the actor's own stream (Mesa's Agent.rng is the model's)
+        self.boats_seized = 0   # since the day's record last read it
 
     def patrol(self, boat: Boat) -> bool:
         """Whether the patrol stops this launch on the beach (and what the gang loses)."""
-        p = self.p
+        p = self.params
         chance = p.beach_prevention_share * (p.taxi_prevention_factor if boat.taxi else 1.0)
-        if self.draws.random() >= chance:
+        if self.random_stream.random() >= chance:
             return False
-        boat.gang.record_prevented()
-        if self.draws.random() < p.seizure_share:
-            self.boats_seized += 1
-        else:
-            boat.gang.boats += 1  # the boat goes back to the gang's stock
-        if self.draws.random() < p.arrest_share:
-            boat.gang.lose_crew()
+        seized = bool(self.random_stream.random() < p.seizure_share)
+        arrested = bool(self.random_stream.random() < p.arrest_share)
+        self.boats_seized += seized
+        boat.gang.launch_stopped(boat_seized=seized, crew_arrested=arrested)
         return True
 
     def intercept_in_water(self, boat: Boat, tactic_on: bool) -> bool:
         """Whether a boat afloat is intercepted in French waters (the boat is seized)."""
-        if not tactic_on or self.draws.random() >= self.p.in_water_share:
+        if not tactic_on or self.random_stream.random() >= self.params.in_water_share:
             return False
-        boat.gang.record_prevented()
         self.boats_seized += 1
+        boat.gang.launch_stopped(boat_seized=True, crew_arrested=False)
         return True
+
+    def seizures_today(self) -> int:
+        """Boats seized since the last call (the day's record)."""
+        seized, self.boats_seized = self.boats_seized, 0
+        return seized

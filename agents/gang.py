@@ -30,13 +30,16 @@ import numpy as np
 from core.params import Params
 
 MONDAY = 0
+# The share of launches stopped that sets the enforcement markup is smoothed week to week:
+# each week's share counts for half (an assumption: gangs remember a few weeks).
+PREVENTED_SHARE_SMOOTHING = 0.5
 
 
 @dataclass
 class Boat:
     """One launch: who is aboard, from where, in what sea."""
 
-    gang: "SmugglingGang"
+    gang: SmugglingGang
     rows: np.ndarray
     taxi: bool
     sea_state: float
@@ -48,33 +51,31 @@ class SmugglingGang(mesa.Agent):
     def __init__(self, model: mesa.Model, index: int, params: Params):
         super().__init__(model)
         g = params.gangs
-        self.p = g
+        self.params = g
         self.index = index
         self.boats = int(round(g.boat_stock_target))
         self.boats_on_order = 0
         self.crews = float(g.crews_per_gang)
         self.price_gbp = g.base_price_gbp
-        self.revenue_gbp = 0.0
         self.launched = 0          # launches tried since the last weekly review
         self.prevented = 0         # of which stopped
         self.recent_prevented_share = 0.0
 
     # --- the market -----------------------------------------------------------------
-    def sell(self, n_people: int) -> float:
-        """Take payment for ``n_people`` seats; returns the price paid by each."""
-        self.revenue_gbp += n_people * self.price_gbp
-        return self.price_gbp
 
     def weekly_review(self, backlog: int, market_mean_price: float, supply_per_gang: float,
                       rng: np.random.Generator) -> None:
         """Set next week's price, order boats, rebuild crews."""
-        g = self.p
+        g = self.params
         if self.launched:
-            self.recent_prevented_share = 0.5 * self.recent_prevented_share + 0.5 * self.prevented / self.launched
+            keep = 1.0 - PREVENTED_SHARE_SMOOTHING
+            self.recent_prevented_share = (keep * self.recent_prevented_share
+                                           + PREVENTED_SHARE_SMOOTHING * self.prevented / self.launched)
         self.launched = self.prevented = 0
         seats = max(1.0, (self.boats + self.boats_on_order) * g.max_load)
         scarcity = max(backlog, 1.0) / seats
-        target = g.base_price_gbp * scarcity ** g.price_elasticity * (1.0 + g.enforcement_markup * self.recent_prevented_share)
+        markup = 1.0 + g.enforcement_markup * self.recent_prevented_share
+        target = g.base_price_gbp * scarcity ** g.price_elasticity * markup
         price = self.price_gbp + g.price_adjustment_per_week * (target - self.price_gbp)
         price += g.price_competition * (market_mean_price - price)
         self.price_gbp = max(g.price_floor_gbp, price)
@@ -94,14 +95,14 @@ class SmugglingGang(mesa.Agent):
     # --- the night ------------------------------------------------------------------
     def accepts(self, sea_state: float, backlog: int) -> bool:
         """Whether the gang launches in this sea, given how many are waiting for it."""
-        g = self.p
+        g = self.params
         pressure = min(1.0, backlog / max(1.0, self.boats * g.max_load))
         return sea_state <= g.launch_weather_tolerance + g.backlog_weather_push * pressure
 
     def plan_launches(self, booked: np.ndarray, sea_state: float, taxi_allowed: bool,
                       rng: np.random.Generator) -> list[Boat]:
         """Boats to launch tonight from ``booked`` (first booked, first carried)."""
-        g = self.p
+        g = self.params
         if (len(booked) < g.min_launch_load or self.boats == 0 or self.crews < 1
                 or not self.accepts(sea_state, len(booked))):
             return []
@@ -117,8 +118,10 @@ class SmugglingGang(mesa.Agent):
         return [Boat(self, aboard[i * load:(i + 1) * load], bool(taxi[i]), sea_state)
                 for i in range(n_boats) if len(aboard[i * load:(i + 1) * load])]
 
-    def lose_crew(self) -> None:
-        self.crews = max(0.0, self.crews - 1.0)
-
-    def record_prevented(self) -> None:
+    def launch_stopped(self, boat_seized: bool, crew_arrested: bool) -> None:
+        """The police stopped one of our launches: the boat comes back unless seized; a crew may be lost."""
         self.prevented += 1
+        if not boat_seized:
+            self.boats += 1
+        if crew_arrested:
+            self.crews = max(0.0, self.crews - 1.0)

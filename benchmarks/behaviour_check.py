@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from model import run
 from core.scenarios import available as scenarios
+from model import run
 
 SEEDS = (1, 2)
 START, DAYS = "2024-01-01", 730
@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["record", "compare"])
     parser.add_argument("folder", type=Path)
-    parser.add_argument("--data", default=None, help="observed data folder (default: $CHANNELSIM_DATA or ../shared/data)")
+    parser.add_argument("--data", default=None,
+                        help="observed data folder (default: $CHANNELSIM_DATA or ../shared/data)")
     args = parser.parse_args(argv)
     if args.action == "record":
         record(args.folder, args.data)

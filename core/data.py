@@ -212,7 +212,8 @@ def download(out: str | Path, url: str = PUBLICATION_URL, timeout: float = 60) -
     else:
         links = re.findall(rb'href="([^"]+\.ods)"', page)
         if not links:
-            raise DataError(f"no .ods workbook linked from {url}; download it by hand and use 'channelsim data convert'.")
+            raise DataError(f"no .ods workbook linked from {url}; "
+                            "download it by hand and use 'channelsim data convert'.")
         workbook = fetch(urllib.parse.urljoin(url, links[0].decode()))
     with tempfile.NamedTemporaryFile(suffix=".ods") as fh:
         fh.write(workbook)

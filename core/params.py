@@ -110,7 +110,8 @@ class Choice(Section):
         3.0, ge=0, le=100, unit="utility", source="calibrated",
         doc="Value of work in the UK, multiplied by the perceived job prospect.")
     loss_if_returned: float = param(
-        4.0, ge=0, le=100, unit="utility", source="calibrated; MODEL.md: returned people are barred from the legal route",
+        4.0, ge=0, le=100, unit="utility",
+        source="calibrated; MODEL.md: returned people are barred from the legal route",
         doc="Loss of being returned to France after paying and crossing (money, debt, the legal route barred).")
     price_weight_per_1000_gbp: float = param(
         0.35, ge=0, le=10, unit="utility/GBP 1,000", source="calibrated",

@@ -77,7 +77,7 @@ class Population:
         self.state[rows] = new_state
 
     def state_counts(self) -> dict[str, int]:
-        return {name: int(c) for name, c in zip(STATES, self.counts)}
+        return {name: int(c) for name, c in zip(STATES, self.counts, strict=True)}
 
     def _grow(self, needed: int) -> None:
         new_capacity = max(needed, 2 * self.capacity)

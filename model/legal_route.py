@@ -16,23 +16,29 @@ import numpy as np
 import simpy
 
 from core.params import Params
-from core.population import FRANCE, LEGAL_NONE, LEGAL_QUEUED, LEGAL_REFUSED, ADMITTED, Population
+from core.population import ADMITTED, FRANCE, LEGAL_NONE, LEGAL_QUEUED, LEGAL_REFUSED, Population
+from core.world import Ledger
+
+# People judge their chances by recent admissions: a count that halves every 90 days,
+# read as a daily rate by dividing by its mean life (90 / ln 2, about 130 days).
+ADMISSIONS_HALF_LIFE_DAYS = 90
+ADMISSIONS_MEAN_LIFE_DAYS = 130.0
 
 
 class LegalRoute:
     """The application queue and the admissions it makes."""
 
     def __init__(self, env: simpy.Environment, population: Population, params: Params,
-                 rng: np.random.Generator, on_admitted):
+                 rng: np.random.Generator, ledger: Ledger):
         self.env = env
         self.pop = population
-        self.p = params.policy
+        self.params = params.policy
         self.patience = params.choice.legal_route_patience_days
         self.priority = np.array([g.legal_route_priority for g in params.nationalities])
         self.rng = rng
-        self.on_admitted = on_admitted
+        self.ledger = ledger
         self._queue: list[tuple[float, int, int]] = []  # (-priority, day applied, row)
-        self.admitted_recently = 0.0  # admissions, decaying with a 90-day half-life
+        self.admitted_recently = 0.0  # admissions, decaying
 
     @property
     def queue_length(self) -> int:
@@ -43,20 +49,20 @@ class LegalRoute:
         pop.legal_status[rows] = LEGAL_QUEUED
         pop.legal_eligible[rows] = False
         pop.free_from_day[rows] = day + int(self.patience) + 1
-        for row, prio in zip(rows.tolist(), self.priority[pop.nationality[rows]].tolist()):
+        for row, prio in zip(rows.tolist(), self.priority[pop.nationality[rows]].tolist(), strict=True):
             heapq.heappush(self._queue, (-prio, day, row))
 
     def admission_chance(self) -> float:
         """Perceived chance that an application succeeds within one's patience."""
-        per_day = self.admitted_recently / 130.0  # mean life of the decaying count
+        per_day = self.admitted_recently / ADMISSIONS_MEAN_LIFE_DAYS
         return float(min(1.0, per_day * self.patience / (len(self._queue) + 1.0)))
 
     def decay(self) -> None:
-        self.admitted_recently *= 0.5 ** (1 / 90)
+        self.admitted_recently *= 0.5 ** (1 / ADMISSIONS_HALF_LIFE_DAYS)
 
     def open_places(self, n: int) -> None:
         """``n`` returns completed: that many applicants go to checks."""
-        if not self.p.legal_admission_per_return:
+        if not self.params.legal_admission_per_return:
             return
         for _ in range(n):
             row = self._next_applicant()
@@ -75,13 +81,13 @@ class LegalRoute:
         return None
 
     def _check(self, row: int):
-        yield self.env.timeout(self.p.security_check_days)
+        yield self.env.timeout(self.params.security_check_days)
         pop = self.pop
         if pop.state[row] != FRANCE or pop.attempted[row]:
             return  # left, crossed or died during the checks
-        if self.rng.random() < self.p.security_refusal_share:
+        if self.rng.random() < self.params.security_refusal_share:
             pop.legal_status[row] = LEGAL_REFUSED
             return
         pop.move(np.array([row]), ADMITTED)
         self.admitted_recently += 1
-        self.on_admitted(row)
+        self.ledger.legal_admissions += 1

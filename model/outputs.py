@@ -1,4 +1,4 @@
-"""What a run records each day: the columns of the daily series, with units.
+"""What a run records each day: the columns of the daily series, with units, and the day's row.
 
 Flows count what happened during the day; stocks are taken at the day's end.
 The columns are the same in every run, whatever the scenario.
@@ -6,9 +6,13 @@ The columns are the same in every run, whatever the scenario.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import numpy as np
 
-from core.population import STATES
+from agents.french_police import FrenchPolice
+from agents.gang import SmugglingGang
+from agents.migrant import Coast
+from core.population import DETAINED, FRANCE, STATES
+from core.world import World
 
 # name: (unit, meaning)
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -49,31 +53,41 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass
-class Ledger:
-    """The day's flows, reset each morning."""
+def day_record(world: World, coast: Coast, gangs: list[SmugglingGang], police: FrenchPolice, sea_state: float,
+               day: int) -> dict[str, float]:
+    """The day's row: the ledger's flows, then stocks at the day's end."""
+    pop, ledger = world.population, world.ledger
+    # beliefs move only with the morning's news: read them for those still in France
+    here = pop.state[coast.perceived_rows] == FRANCE
+    p_return, p_job = coast.perceived[0][here], coast.perceived[1][here]
+    if len(p_return) == 0:
+        p_return = p_job = np.full(1, np.nan)
+    record: dict[str, float] = ledger.as_dict()
+    record["boats_seized"] = police.seizures_today()
+    record["people_per_boat"] = ledger.arrivals / ledger.boats_arrived if ledger.boats_arrived else float("nan")
+    record.update(
+        waiting=int(pop.counts[FRANCE]),
+        legal_queue=world.legal_route.queue_length,
+        detained=int(pop.counts[DETAINED]),
+        perceived_return_probability=_mean(p_return),
+        perceived_return_probability_sd=_sd(p_return),
+        perceived_job_prospect=_mean(p_job),
+        perceived_job_prospect_sd=_sd(p_job),
+        seat_price=float(np.mean([g.price_gbp for g in gangs])),
+        gang_boats=int(sum(g.boats for g in gangs)),
+        sea_state=sea_state,
+        returns_quota=float(world.policy.returns_per_week[day]),
+        crackdown=float(world.policy.crackdown[day]),
+        created=int(pop.n),
+    )
+    record.update({f"state_{k}": v for k, v in pop.state_counts().items()})
+    return record
 
-    inflow: int = 0
-    launch_attempts: int = 0
-    prevented_launches: int = 0
-    prevented_people: int = 0
-    in_water_interceptions: int = 0
-    boats_seized: int = 0
-    arrivals: int = 0
-    arrivals_own_arrangement: int = 0
-    boats_arrived: int = 0
-    deaths: int = 0
-    returns: int = 0
-    returns_home_country: int = 0
-    legal_applications: int = 0
-    legal_admissions: int = 0
-    left_elsewhere: int = 0
-    bookings: int = 0
-    gang_revenue: float = 0.0
 
-    def reset(self) -> None:
-        for f in fields(self):
-            setattr(self, f.name, f.default)
+def _mean(x: np.ndarray) -> float:
+    return float(np.add.reduce(x) / len(x))
 
-    def as_dict(self) -> dict[str, float]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+def _sd(x: np.ndarray) -> float:
+    mean = np.add.reduce(x) / len(x)
+    return float(np.sqrt(np.add.reduce((x - mean) ** 2) / len(x)))

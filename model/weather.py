@@ -15,6 +15,7 @@ from core.calendar import Calendar, seasonal
 from core.params import Params
 
 EVENING = 0.75  # fraction of the day at which the night's weather is known
+MIDSUMMER_DAY_OF_YEAR = 196  # 15 July: the calmest seas on average
 
 
 class Weather:
@@ -22,7 +23,7 @@ class Weather:
 
     def __init__(self, env: simpy.Environment, params: Params, calendar: Calendar, rng: np.random.Generator):
         self.env = env
-        self.p = params.weather
+        self.params = params.weather
         self.calendar = calendar
         self.rng = rng
         self.worst_launchable = min(1.0, params.gangs.launch_weather_tolerance + params.gangs.backlog_weather_push)
@@ -32,8 +33,9 @@ class Weather:
 
     def _mean(self, day: float) -> float:
         # seasonal() peaks at 1 + a in midsummer; map it onto [summer, winter] means
-        w = seasonal(self.calendar.day_of_year(day), peak_day=196, amplitude=1.0)  # 2 in July, 0 in January
-        return self.p.calm_mean_winter + (self.p.calm_mean_summer - self.p.calm_mean_winter) * float(w) / 2.0
+        w = seasonal(self.calendar.day_of_year(day), peak_day=MIDSUMMER_DAY_OF_YEAR, amplitude=1.0)  # 2 July, 0 Jan
+        p = self.params
+        return p.calm_mean_winter + (p.calm_mean_summer - p.calm_mean_winter) * float(w) / 2.0
 
     def _run(self):
         env = self.env
@@ -41,8 +43,9 @@ class Weather:
         while True:
             day = int(env.now)
             mean = self._mean(day)
-            shock = self.rng.normal(0.0, self.p.sea_noise)
-            self.sea_state = float(np.clip(mean + self.p.sea_persistence * (self.sea_state - mean) + shock, 0.0, 1.0))
+            shock = self.rng.normal(0.0, self.params.sea_noise)
+            persisting = self.params.sea_persistence * (self.sea_state - mean)
+            self.sea_state = float(np.clip(mean + persisting + shock, 0.0, 1.0))
             if self.sea_state <= self.worst_launchable:
                 window, self.window = self.window, env.event()
                 window.succeed(self.sea_state)

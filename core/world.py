@@ -1,0 +1,138 @@
+"""The world the agents act on together: people, the day's ledger, the reports, the danger.
+
+``ChannelModel`` builds one :class:`World` and hands it to every actor, so that
+an actor changes the world through it, never through another actor's or the
+model's private state. It holds:
+
+- the people table (:class:`~core.population.Population`) and the SimPy clock;
+- the day's :class:`Ledger` of flows (reset each morning, read each evening);
+- the :class:`Reports` travelling back to the coast: people sent back to the
+  camps, returnees' stories, word from those who stayed in the UK;
+- the :class:`SeaDanger` people judge the crossing by;
+- the daily policy inputs and the legal route (built by the model layer, which
+  owns them; here they are only handed on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import simpy
+
+from core.calendar import Calendar
+from core.params import Beliefs, Params
+from core.population import Population
+
+
+@dataclass
+class Ledger:
+    """The day's flows, reset each morning (the French police count their own seizures)."""
+
+    inflow: int = 0
+    launch_attempts: int = 0
+    prevented_launches: int = 0
+    prevented_people: int = 0
+    in_water_interceptions: int = 0
+    arrivals: int = 0
+    arrivals_own_arrangement: int = 0
+    boats_arrived: int = 0
+    deaths: int = 0
+    returns: int = 0
+    returns_home_country: int = 0
+    legal_applications: int = 0
+    legal_admissions: int = 0
+    left_elsewhere: int = 0
+    bookings: int = 0
+    gang_revenue: float = 0.0
+
+    def reset(self) -> None:
+        for f in fields(self):
+            setattr(self, f.name, f.default)
+
+    def as_dict(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class Reports:
+    """What travels back to the people waiting on the coast, and when it arrives."""
+
+    def __init__(self, n_groups: int, beliefs: Beliefs):
+        self.n_groups = n_groups
+        self._stay_delay_days = int(beliefs.report_delay_days)
+        self._job_delay_days = int(beliefs.job_report_delay_days)
+        self.back_to_coast: list[np.ndarray] = []     # rows going back to the camps (stopped launches, returns)
+        self.returnees: list[int] = []                # rows returned since the coast last heard the news
+        self.returned_by_group = np.zeros(n_groups)   # returns (to France or home) since then, by nationality
+        self._stayed: dict[int, np.ndarray] = {}      # day due -> people who stayed in the UK, by nationality
+        self._job_news: dict[int, np.ndarray] = {}    # day due -> people reporting on work, by nationality
+
+    def stayed_in_uk(self, nationality: np.ndarray, day: int) -> None:
+        """People of these nationalities stayed: word reaches the coast later, then word on work."""
+        counts = np.bincount(nationality, minlength=self.n_groups)
+        for delay, store in ((self._stay_delay_days, self._stayed), (self._job_delay_days, self._job_news)):
+            due = day + delay
+            store[due] = store.get(due, 0) + counts
+
+    def returned(self, nationality: np.ndarray) -> None:
+        self.returned_by_group += np.bincount(nationality, minlength=self.n_groups)
+
+    def due(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """(stayed, job reports) reaching the coast today, by nationality; taken off the queue."""
+        stayed = self._stayed.pop(day, np.zeros(self.n_groups))
+        job = self._job_news.pop(day, np.zeros(self.n_groups, dtype=np.int64))
+        return stayed, job
+
+    def heard(self) -> None:
+        """The coast has heard the returns so far."""
+        self.returnees = []
+        self.returned_by_group[:] = 0.0
+
+
+# People judge the danger of crossing by recent deaths per person launched, with a prior of one
+# death in 10,000 (0.1 deaths in 1,000 people) so that a quiet spell does not make it seem safe,
+# and a memory that halves every 60 days (assumptions, see the model description).
+DANGER_PRIOR_DEATHS = 0.1
+DANGER_PRIOR_LAUNCHED = 1000.0
+DANGER_HALF_LIFE_DAYS = 60.0
+
+
+class SeaDanger:
+    """Decaying counts of deaths at sea and of people launched."""
+
+    def __init__(self) -> None:
+        self.deaths = 0.0
+        self.launched = 0.0
+
+    def perceived_death_rate(self) -> float:
+        return (self.deaths + DANGER_PRIOR_DEATHS) / (self.launched + DANGER_PRIOR_LAUNCHED)
+
+    def forget_a_day(self) -> None:
+        decay = 0.5 ** (1 / DANGER_HALF_LIFE_DAYS)
+        self.deaths *= decay
+        self.launched *= decay
+
+
+@dataclass
+class World:
+    """Everything the actors share. Built once per run by ``ChannelModel``."""
+
+    env: simpy.Environment
+    calendar: Calendar
+    params: Params
+    population: Population
+    ledger: Ledger
+    reports: Reports
+    danger: SeaDanger
+    policy: Any = None        # model.policy.PolicySchedule: the day's policy inputs
+    legal_route: Any = None   # model.legal_route.LegalRoute: applications and admissions
+
+    @property
+    def day(self) -> int:
+        """Days since the origin (SimPy time, whole days)."""
+        return int(self.env.now)
+
+    def quota_per_week(self) -> float:
+        """The returns quota in force today."""
+        return float(self.policy.returns_per_week[self.day])
