@@ -18,7 +18,7 @@ import mesa
 import numpy as np
 import simpy
 
-from agents.migrant import Coast
+from agents.coast import Coast
 from core.population import DETAINED, ELSEWHERE, FRANCE, UK
 from core.world import World
 

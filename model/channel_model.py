@@ -7,7 +7,7 @@ then collects the day's row, so Mesa's tools (``run_for``, ``batch_run``,
 class only wires them. A day, in SimPy time:
 
 - 00:00  people arrive on the coast, the day's news moves beliefs, and everyone
-  free to choose makes the daily choice (:class:`agents.migrant.Coast`);
+  free to choose makes the daily choice (:class:`agents.coast.Coast`);
 - 12:00  on Mondays gangs review prices and order boats
   (:class:`agents.gang.SmugglingGang`); on the removal weekday detainees are
   removed to France, up to the week's quota (:class:`agents.border_force.BorderForce`);
@@ -32,13 +32,15 @@ import simpy
 
 from agents.beliefs import make_rule
 from agents.border_force import BorderForce
+from agents.coast import Coast
 from agents.french_police import FrenchPolice
 from agents.gang import MONDAY, SmugglingGang
-from agents.migrant import Coast, Migrant
+from agents.kernels import backend as kernel_backend
+from agents.migrant import Migrant
 from core.calendar import Calendar, parse_date
 from core.errors import ChannelsimError
 from core.params import LAST_DATE, Params
-from core.population import Population
+from core.population import FRANCE, Population
 from core.random import RandomStreams, SeedLike
 from core.scenarios import apply_overrides, load
 from core.world import Ledger, Reports, SeaDanger, World
@@ -69,12 +71,19 @@ class ChannelModel(mesa.Model):
         data_dir: folder of the observed data (for the published quota).
         scenario: ignored; Mesa's visualisation passes its own scenario object
             when it re-creates a model. channelsim's scenarios are ``params``.
+        register_migrants: register every person as a :class:`~agents.migrant.Migrant`
+            in ``model.agents`` as they arrive (slower; the outputs are the same).
+            By default a person becomes a Mesa agent only when asked for
+            (:meth:`migrant`, :meth:`migrants_waiting`).
+        kernels: ``"numba"`` (compiled, the default where numba is installed) or
+            ``"numpy"`` (the reference) for the per-person morning; see :mod:`agents.kernels`.
         **overrides: parameters by their unique names, e.g. ``returns_per_week=100``.
     """
 
     def __init__(self, params: Params | str | Path | None = None, *, rng: SeedLike = None,
                  start: str | dt.date | None = None, warmup_days: int = DEFAULT_WARMUP_DAYS,
-                 data_dir: str | Path | None = None, scenario=None, **overrides):
+                 data_dir: str | Path | None = None, scenario=None, register_migrants: bool = False,
+                 kernels: str | None = None, **overrides):
         params = apply_overrides(load(params), overrides)
         if isinstance(warmup_days, bool) or not isinstance(warmup_days, int) or not 0 <= warmup_days <= 3650:
             raise ChannelsimError(f"warmup_days must be a whole number from 0 to 3650, not {warmup_days!r}.")
@@ -100,7 +109,9 @@ class ChannelModel(mesa.Model):
         self.beliefs = make_rule(params.beliefs, self.population)
         self.world = World(self.env, self.calendar, params, self.population, Ledger(),
                            Reports(len(params.nationalities), params.beliefs), SeaDanger(), self.policy)
-        self.coast = Coast(self.world, self.beliefs, streams)
+        self.coast = Coast(self.world, self.beliefs, streams, kernel_backend(kernels))
+        self.register_migrants = bool(register_migrants)
+        self._views: dict[int, Migrant] = {}
 
         # the actors (the order of their SimPy processes is part of a run's identity)
         self.weather = Weather(self.env, params, self.calendar, streams.stream("weather"))
@@ -144,6 +155,20 @@ class ChannelModel(mesa.Model):
     def date(self) -> dt.date:
         return self.calendar.date(self.env.now)
 
+    def migrant(self, row: int) -> Migrant:
+        """The person in ``row`` as a Mesa agent (registered in ``model.agents`` from then on)."""
+        row = int(row)
+        if not 0 <= row < self.population.n:
+            raise IndexError(f"no person in row {row}: {self.population.n} people so far")
+        view = self._views.get(row)
+        if view is None:
+            view = self._views[row] = Migrant(self, row)
+        return view
+
+    def migrants_waiting(self) -> list[Migrant]:
+        """Everyone waiting on the coast today, as Mesa agents."""
+        return [self.migrant(row) for row in self.coast.rows[self.population.state[self.coast.rows] == FRANCE]]
+
     # --- the schedule -----------------------------------------------------------------
     def _days(self):
         """Each midnight: the ledger opens, then arrivals, news and the daily choice."""
@@ -154,10 +179,10 @@ class ChannelModel(mesa.Model):
             self.legal_route.decay()
             coast.refresh()
             rows = coast.arrive(day, self.upstream.step())
-            for row in rows.tolist():
-                Migrant(self, row)
-            coast.hear_news(day)
-            coast.choose(day, self.gangs)
+            if self.register_migrants:
+                for row in rows.tolist():
+                    self.migrant(row)
+            coast.morning(day, self.gangs)
             yield self.env.timeout(1.0)
 
     def _gang_nights(self, gang: SmugglingGang):

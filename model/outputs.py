@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.coast import Coast
 from agents.french_police import FrenchPolice
 from agents.gang import SmugglingGang
-from agents.migrant import Coast
 from core.population import DETAINED, FRANCE, STATES
 from core.world import World
 

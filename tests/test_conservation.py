@@ -6,8 +6,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import ChannelModel
+from agents import Migrant
 from core.population import STATES
+from model import ChannelModel
 
 STATE_COLUMNS = [f"state_{s}" for s in STATES]
 
@@ -26,14 +27,13 @@ def test_every_person_is_in_exactly_one_state_every_day(pilot_2025):
 
 
 def test_state_counts_agree_with_each_persons_recorded_state():
-    model = ChannelModel("pilot_2025", rng=3, start="2025-09-01", warmup_days=60)
+    model = ChannelModel("pilot_2025", rng=3, start="2025-09-01", warmup_days=60, register_migrants=True)
     for _ in range(40):
         model.step()
         pop = model.population
         recount = np.bincount(pop.state[: pop.n], minlength=len(STATES))
         assert (recount == pop.counts).all()
-    # and every person is a registered Mesa agent
-    from agents import Migrant
+    # and, asked for, every person is a registered Mesa agent
 
     assert len(model.agents_by_type[Migrant]) == model.population.n
 

@@ -32,7 +32,7 @@ def test_step_advances_exactly_one_day_and_records_it():
 
 
 def test_every_actor_is_a_registered_mesa_agent():
-    model = ChannelModel(rng=1, start="2025-03-01", warmup_days=30)
+    model = ChannelModel(rng=1, start="2025-03-01", warmup_days=30, register_migrants=True)
     types = set(model.agent_types)
     assert {Migrant, SmugglingGang, FrenchPolice, BorderForce} <= types
     assert len(model.agents_by_type[SmugglingGang]) == model.params.gangs.gangs

@@ -1,0 +1,271 @@
+"""The people waiting on the northern French coast: arrivals, news, the daily choice, buying a seat.
+
+Each morning newcomers arrive by nationality (trend x season x the UK's lagged
+attractiveness x upstream shocks); the day's news moves the beliefs of everyone
+waiting (:mod:`agents.beliefs`); everyone free to choose makes the daily choice
+(:func:`agents.migrant.daily_choice`); buyers pick a gang by price and pay.
+Upstream, the beliefs that draw people to the coast follow the coast's, lagged.
+The morning's per-person work runs as one compiled pass
+(:func:`agents.kernels.coast_day`) where numba is available, with the numpy
+code as its reference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.beliefs import BayesianForgetting, BeliefRule, News, gather_news
+from agents.kernels import APPLY, CROSS, LEAVE, compiled
+from agents.migrant import (
+    ChoiceContext,
+    Choices,
+    daily_choice,
+    draw_attributes,
+    leave_pull_today,
+    mark_arrival,
+    shared_cross_utility,
+    value_of_uk,
+)
+from core.calendar import seasonal
+from core.population import ELSEWHERE, FRANCE, NEVER, NO_GANG
+from core.random import RandomStreams
+from core.world import World
+
+# Attractiveness upstream is the value of the UK against its value under the prior beliefs,
+# floored (a worthless UK still draws a trickle) and capped at twice the reference.
+VALUE_FLOOR = 1e-3
+ATTRACTIVENESS_CAP = 2.0
+# Buyers choose among gangs by a logit on price: a gang 500 GBP dearer than the cheapest
+# sells e (2.7) times fewer seats (an assumption; prices differ little between gangs).
+GANG_CHOICE_SCALE_GBP = 500.0
+
+
+class Coast:
+    """Everyone waiting on the coast: arrivals, news, the daily choice and buying a seat.
+
+    ``rows`` are the people on the coast (in France and not gone); beliefs of
+    those who hear the news are kept as ``perceived`` for the day's record.
+    """
+
+    def __init__(self, world: World, beliefs: BeliefRule, streams: RandomStreams, kernels: str = "numpy"):
+        self.world = world
+        self.kernels = kernels  # "numba": the compiled one-pass morning; "numpy": the reference
+        self.params = world.params
+        self.beliefs = beliefs
+        self.streams = streams
+        self._news_rng = streams.stream("news")
+        groups = self.params.nationalities
+        self.inflow_shares = np.array([g.inflow_share for g in groups])
+        self.grant_rate = np.array([g.grant_rate for g in groups])
+        self.legal_priority = np.array([g.legal_route_priority for g in groups])
+        self.own_arrangement = np.array([g.own_returns_from is not None for g in groups])
+        # what people upstream believe, by nationality: it follows the coast's beliefs with a lag
+        self.upstream_return = np.full(len(groups), self.params.beliefs.prior_return_probability)
+        self.upstream_job = np.full(len(groups), self.params.beliefs.prior_job_prospect)
+        self._reference_value = value_of_uk(self.params.choice, self.grant_rate, self.upstream_return,
+                                            self.upstream_job)
+        self.rows = np.empty(0, dtype=np.int64)
+        world.population.add_column("on_coast", np.bool_, False)
+        self.perceived = (np.empty(0), np.empty(0))
+        self.perceived_rows = np.empty(0, dtype=np.int64)
+        self._choice_rng: np.random.Generator | None = None
+        self._booked_at = -1.0
+        self._booked: list[np.ndarray] = []
+
+    def refresh(self) -> None:
+        """Drop those who left France; take back those sent back to the camps."""
+        pop, coast = self.world.population, self.rows
+        here = pop.state[coast] == FRANCE
+        pop.on_coast[coast[~here]] = False
+        parts = [coast[here]]
+        for rows in self.world.reports.back_to_coast:
+            rows = rows[(pop.state[rows] == FRANCE) & ~pop.on_coast[rows]]
+            pop.on_coast[rows] = True
+            parts.append(rows)
+        self.world.reports.back_to_coast = []
+        self.rows = np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+    def arrive(self, day: int, upstream_shocks: np.ndarray) -> np.ndarray:
+        """Newcomers: trend x season x (lagged) attractiveness of the UK x upstream shocks, by nationality."""
+        inflow, calendar = self.params.inflow, self.world.calendar
+        years = calendar.years_since(day, inflow.inflow_midpoint)
+        trend = inflow.inflow_ceiling_per_day / (1.0 + np.exp(-inflow.inflow_growth_per_year * years))
+        season = seasonal(calendar.day_of_year(day), inflow.season_peak_day_of_year, inflow.season_amplitude)
+        value = value_of_uk(self.params.choice, self.grant_rate, self.upstream_return, self.upstream_job)
+        attract = (np.clip(np.maximum(value, VALUE_FLOOR) / self._reference_value, 0, ATTRACTIVENESS_CAP)
+                   ** inflow.upstream_elasticity)
+        rng = self.streams.daily("inflow", day)
+        counts = rng.poisson(trend * float(season) * self.inflow_shares * attract * upstream_shocks)
+        k = int(counts.sum())
+        if k == 0:
+            return np.empty(0, dtype=np.int64)
+        pop = self.world.population
+        rows = pop.add(k)
+        pop.nationality[rows] = np.repeat(np.arange(len(counts)), counts)
+        draw_attributes(pop, rows, self.params, day, rng)
+        mark_arrival(pop, rows, day, self.params, self.legal_priority)
+        groups = pop.nationality[rows]
+        self.beliefs.initialise(rows, self.upstream_return[groups], self.upstream_job[groups])
+        pop.on_coast[rows] = True
+        self.rows = np.concatenate([self.rows, rows])
+        self.world.ledger.inflow += k
+        return rows
+
+    def morning(self, day: int, gangs: list) -> None:
+        """The day's news moves everyone's beliefs; then everyone free to choose chooses."""
+        if self.kernels == "numba":
+            self._morning_compiled(day, gangs)
+        else:
+            self.hear_news(day)
+            self.choose(day, gangs)
+
+    def hear_news(self, day: int) -> None:
+        """The day's news moves the beliefs of everyone waiting; upstream beliefs follow, lagged."""
+        pop, coast = self.world.population, self.rows
+        if len(coast) == 0:
+            return
+        groups = pop.nationality[coast]
+        waiting = np.bincount(groups, minlength=len(self.inflow_shares))
+        news = self._news(waiting, day)
+        p_return, p_job = self.beliefs.update(coast, groups, pop.camp[coast], news, self._choice_rng)
+        n_groups = len(waiting)
+        self._follow_upstream(waiting, np.bincount(groups, weights=p_return, minlength=n_groups),
+                              np.bincount(groups, weights=p_job, minlength=n_groups))
+        self.perceived = (p_return, p_job)
+        self.perceived_rows = coast
+
+    def choose(self, day: int, gangs: list) -> None:
+        """Everyone free to choose: cross (buy a seat), apply by the legal route, leave, or wait."""
+        pop, coast = self.world.population, self.rows
+        if len(coast) == 0:
+            return
+        free_mask = pop.free_from_day[coast] <= day
+        free = coast[free_mask]
+        p_return, p_job = self.perceived
+        ctx, prices = self._context(day, gangs)
+        choices = daily_choice(pop, free, p_return[free_mask], p_job[free_mask], ctx, self.params, self._choice_rng)
+        self._carry_out(choices, gangs, prices, day)
+
+    def _morning_compiled(self, day: int, gangs: list) -> None:
+        """:meth:`hear_news` and :meth:`choose` in one compiled pass (:mod:`agents.kernels`), same draws."""
+        pop, coast = self.world.population, self.rows
+        if len(coast) == 0:
+            return
+        census, coast_day = compiled()
+        waiting = np.zeros(len(self.inflow_shares), dtype=np.int64)
+        n_free = census(coast, pop.nationality, pop.free_from_day, day, waiting)
+        news = self._news(waiting, day)
+        rng = self._choice_rng
+        n = len(coast)
+        bayesian = isinstance(self.beliefs, BayesianForgetting)
+        if bayesian:
+            p_return, p_job = np.empty(n), np.empty(n)
+            columns = (pop.ret_yes, pop.ret_no, pop.job_yes, pop.job_no)
+        else:  # another rule updates in numpy (it may draw from the coast's stream first)
+            p_return, p_job = self.beliefs.update(coast, pop.nationality[coast], pop.camp[coast], news, rng)
+            columns = (np.empty(0),) * 4
+        ctx, prices = self._context(day, gangs)
+        c, m = self.params.choice, self.params.migrants
+        uniforms = rng.random(n_free)
+        codes, free = np.empty(n_free, dtype=np.int8), np.empty(n_free, dtype=np.int64)
+        sum_return, sum_job = np.zeros(len(waiting)), np.zeros(len(waiting))
+        stories = (np.bincount(news.contacts, minlength=n) if len(news.contacts)
+                   else np.zeros(n, dtype=np.int64))
+        coast_day(
+            coast, pop.nationality, pop.free_from_day, day,
+            bayesian, *columns, self.beliefs.decay,
+            news.returned_by_group, news.stayed_by_group, news.job_found_by_group, news.job_not_found_by_group,
+            news.promise_weight * news.promise_job, news.promise_weight * (1 - news.promise_job),
+            news.announced_return is not None, news.announced_return or 0.0,
+            news.announced_job is not None, news.announced_job or 0.0, news.announcement_weight,
+            stories, news.contact_weight, p_return, p_job, sum_return, sum_job,
+            pop.risk_tolerance, pop.budget_base_gbp, pop.leave_pull, pop.legal_eligible, self.grant_rate,
+            c.value_asylum, c.value_work, c.loss_if_returned, shared_cross_utility(c, ctx), c.danger_weight
+            * ctx.perceived_death_rate, m.savings_per_day_gbp * day, ctx.cheapest_price_gbp, leave_pull_today(c, day),
+            c.legal_constant, ctx.legal_admission_chance, uniforms, codes, free)
+        self._follow_upstream(waiting, sum_return, sum_job)
+        self.perceived = (p_return, p_job)
+        self.perceived_rows = coast
+        self._carry_out(Choices(free[codes == CROSS], free[codes == APPLY], free[codes == LEAVE]), gangs, prices, day)
+
+    def _news(self, waiting: np.ndarray, day: int) -> News:
+        """The day's news for the people waiting (``waiting`` of them by nationality); the coast has heard it."""
+        news = gather_news(self.world, self.rows, waiting, day, self._news_rng)
+        self.world.reports.heard()
+        self._choice_rng = self.streams.daily("coast", day)  # beliefs, then the choice
+        return news
+
+    def _follow_upstream(self, waiting: np.ndarray, sum_return: np.ndarray, sum_job: np.ndarray) -> None:
+        """People upstream drift towards the mean belief of their nationality on the coast."""
+        here = waiting > 0
+        mean_return = sum_return[here] / waiting[here]
+        mean_job = sum_job[here] / waiting[here]
+        follow = 1.0 - np.exp(-1.0 / self.params.inflow.upstream_lag_days)
+        self.upstream_return[here] += follow * (mean_return - self.upstream_return[here])
+        self.upstream_job[here] += follow * (mean_job - self.upstream_job[here])
+
+    def _context(self, day: int, gangs: list) -> tuple[ChoiceContext, np.ndarray]:
+        prices = np.array([g.price_gbp for g in gangs])
+        world = self.world
+        return ChoiceContext(
+            day=day,
+            cheapest_price_gbp=float(prices.min()),
+            perceived_death_rate=world.danger.perceived_death_rate(),
+            legal_admission_chance=world.legal_route.admission_chance(),
+            grant_rate=self.grant_rate,
+            legal_priority=self.legal_priority,
+        ), prices
+
+    def _carry_out(self, choices: Choices, gangs: list, prices: np.ndarray, day: int) -> None:
+        pop, world = self.world.population, self.world
+        if len(choices.leave):
+            pop.move(choices.leave, ELSEWHERE)
+            world.ledger.left_elsewhere += len(choices.leave)
+        if len(choices.apply):
+            world.legal_route.apply(choices.apply, day)
+            world.ledger.legal_applications += len(choices.apply)
+        if len(choices.cross):
+            self._book(choices.cross, gangs, prices, day, self._choice_rng)
+
+    def _book(self, rows: np.ndarray, gangs: list, prices: np.ndarray, day: int, rng: np.random.Generator) -> None:
+        """Buyers pick a gang (a logit on price among gangs with crews) and pay."""
+        pop, ledger = self.world.population, self.world.ledger
+        open_ = np.array([g.crews >= 1 for g in gangs])
+        if not open_.any():
+            return
+        weights = np.where(open_, np.exp(-(prices - prices.min()) / GANG_CHOICE_SCALE_GBP), 0.0)
+        cumulative = np.cumsum(weights / weights.sum())
+        chosen = np.minimum(np.searchsorted(cumulative, rng.random(len(rows)), side="right"), len(prices) - 1)
+        sold = np.bincount(chosen, minlength=len(prices))
+        pop.budget_base_gbp[rows] -= prices[chosen]
+        ledger.gang_revenue += float(sold @ prices)
+        pop.booked_gang[rows] = chosen
+        pop.free_from_day[rows] = NEVER
+        pop.booked_day[rows] = day
+        pop.paid_attempts_left[rows] = self.params.gangs.attempts_per_payment
+        ledger.bookings += len(rows)
+
+    def booked_with(self, gang_index: int, n_gangs: int) -> np.ndarray:
+        """People on the coast booked with a gang, first booked first.
+
+        All gangs act at the same instants (the weather window, the weekly
+        review), and nothing changes who is booked within an instant, so one
+        pass over the coast serves every gang.
+        """
+        now = self.world.env.now
+        if self._booked_at != now:
+            pop, coast = self.world.population, self.rows
+            rows = coast[(pop.booked_gang[coast] != NO_GANG) & (pop.state[coast] == FRANCE)]
+            rows = rows[np.lexsort((pop.booked_day[rows], pop.booked_gang[rows]))]  # stable: by gang, then day
+            bounds = np.searchsorted(pop.booked_gang[rows], np.arange(n_gangs + 1))
+            self._booked = [rows[bounds[i]:bounds[i + 1]] for i in range(n_gangs)]
+            self._booked_at = now
+        return self._booked[gang_index]
+
+    def returned_to_camps(self, rows: np.ndarray, day: int) -> None:
+        """People removed to France start again on the coast: unbooked, free to choose, barred from the legal route."""
+        pop = self.world.population
+        pop.booked_gang[rows] = NO_GANG
+        pop.free_from_day[rows] = 0
+        mark_arrival(pop, rows, day, self.params, self.legal_priority)
+        self.world.reports.back_to_coast.append(rows)
