@@ -63,6 +63,7 @@ class BorderForce(mesa.Agent):
         pop, ledger = world.population, world.ledger
         pop.move(rows, UK)
         ledger.arrivals += len(rows)
+        world.by_nationality.add("arrivals", pop.nationality[rows])
         ledger.arrivals_own_arrangement += int(self.coast.own_arrangement[pop.nationality[rows]].sum())
         ledger.boats_arrived += 1
         selected, home = self.select(rows, world.quota_per_week(), world.calendar.date(world.env.now))
@@ -145,6 +146,7 @@ class BorderForce(mesa.Agent):
         world.reports.returnees.extend(rows.tolist())
         world.reports.returned(pop.nationality[rows])
         world.ledger.returns += len(rows)
+        world.by_nationality.add("returns", pop.nationality[rows])
         world.legal_route.open_places(len(rows))
 
     def _return_home(self, row: int) -> None:
@@ -153,3 +155,4 @@ class BorderForce(mesa.Agent):
         pop.move(np.array([row]), ELSEWHERE)
         self.world.reports.returned(pop.nationality[[row]])
         self.world.ledger.returns_home_country += 1
+        self.world.by_nationality.add("returns_home_country", pop.nationality[[row]])

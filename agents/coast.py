@@ -40,6 +40,52 @@ ATTRACTIVENESS_CAP = 2.0
 GANG_CHOICE_SCALE_GBP = 500.0
 
 
+class InflowMix:
+    """Each nationality's share of the inflow on a day: the published mix over time, and the surge.
+
+    A group with ``shares_by_year`` follows them (linear between mid-years, held
+    beyond); the shares are rescaled each day to sum to one. The surge episode
+    (``[inflow] surge_*``) multiplies one group's inflow by up to
+    ``surge_multiplier`` at mid-episode (a sin^2 bump): extra people, not a
+    reshuffle. Without either, the shares are the groups' constant ``inflow_share``.
+    """
+
+    def __init__(self, params, calendar):
+        groups = params.nationalities
+        self.constant = np.array([g.inflow_share for g in groups])
+        self._calendar = calendar
+        self._schedules = [sorted(g.shares_by_year.items()) for g in groups]
+        self._scheduled = any(self._schedules)
+        inflow = params.inflow
+        names = [g.name for g in groups]
+        self._surge_group = names.index(inflow.surge_group) if inflow.surge_group in names else None
+        self._surge_on = inflow.surge_multiplier > 1 and self._surge_group is not None
+        self._surge_start = calendar.day(inflow.surge_start)
+        self._surge_days = inflow.surge_days
+        self._surge_extra = inflow.surge_multiplier - 1.0
+
+    def surge(self, day: int) -> float:
+        """The surge group's inflow multiplier on ``day`` (1 outside the episode)."""
+        into = day - self._surge_start
+        if not self._surge_on or not 0 <= into < self._surge_days:
+            return 1.0
+        return 1.0 + self._surge_extra * np.sin(np.pi * into / self._surge_days) ** 2
+
+    def shares(self, day: int) -> np.ndarray:
+        shares = self.constant
+        if self._scheduled:
+            date = self._calendar.date(day)
+            year = date.year + (date.timetuple().tm_yday - 0.5) / 365.25 - 0.5   # mid-year knots
+            shares = np.array([np.interp(year, [y for y, _ in sched], [v for _, v in sched]) if sched else c
+                               for sched, c in zip(self._schedules, self.constant, strict=True)])
+            shares = shares / shares.sum()
+        factor = self.surge(day)
+        if factor != 1.0:
+            shares = shares.copy()
+            shares[self._surge_group] *= factor
+        return shares
+
+
 class Coast:
     """Everyone waiting on the coast: arrivals, news, the daily choice and buying a seat.
 
@@ -56,6 +102,7 @@ class Coast:
         self._news_rng = streams.stream("news")
         groups = self.params.nationalities
         self.inflow_shares = np.array([g.inflow_share for g in groups])
+        self.mix = InflowMix(self.params, world.calendar)
         self.grant_rate = np.array([g.grant_rate for g in groups])
         self.legal_priority = np.array([g.legal_route_priority for g in groups])
         self.own_arrangement = np.array([g.own_returns_from is not None for g in groups])
@@ -95,7 +142,7 @@ class Coast:
         attract = (np.clip(np.maximum(value, VALUE_FLOOR) / self._reference_value, 0, ATTRACTIVENESS_CAP)
                    ** inflow.upstream_elasticity)
         rng = self.streams.daily("inflow", day)
-        counts = rng.poisson(trend * float(season) * self.inflow_shares * attract * upstream_shocks)
+        counts = rng.poisson(trend * float(season) * self.mix.shares(day) * attract * upstream_shocks)
         k = int(counts.sum())
         if k == 0:
             return np.empty(0, dtype=np.int64)
@@ -109,6 +156,7 @@ class Coast:
         pop.on_coast[rows] = True
         self.rows = np.concatenate([self.rows, rows])
         self.world.ledger.inflow += k
+        self.world.by_nationality.add_counts("inflow", counts)
         return rows
 
     def morning(self, day: int, gangs: list) -> None:

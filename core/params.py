@@ -75,6 +75,18 @@ class Inflow(Section):
     upstream_shock_common_share: float = param(
         0.5, ge=0, le=1, unit="share", source="assumption: half route-wide, half nationality-specific",
         doc="Share of the upstream shocks' variance common to every nationality (the rest is each one's own).")
+    surge_group: str = param(
+        "Albania", unit="name", source="nationality_arrivals.csv: the Albanian surge of May-September 2022",
+        doc="Nationality group whose inflow surges in one episode (a surge sold to one group); '' for none.")
+    surge_start: dt.date = param(
+        dt.date(2022, 4, 1), unit="date", source="assumption, to be calibrated: the surge was seen from May 2022",
+        doc="First day of the surge episode.")
+    surge_days: float = param(
+        180.0, ge=1, le=1095, unit="days", source="assumption, to be calibrated: May to September 2022",
+        doc="Length of the surge episode; the group's inflow rises and falls back as sin^2 over it.")
+    surge_multiplier: float = param(
+        1.0, ge=1, le=100, unit="x", source="off (1) until calibrated against nationality_arrivals.csv",
+        doc="Peak multiplier of the surge group's inflow at mid-episode; 1 switches the surge off.")
 
 
 class Migrants(Section):
@@ -428,6 +440,22 @@ class Nationality(Section):
         None, description="Date of this nationality's own returns arrangement, if any.")
     own_returns_share: float = Field(
         0.0, ge=0, le=1, description="Share of adult arrivals returned home under that arrangement.")
+    shares_by_year: dict[int, float] = Field(
+        default_factory=dict,
+        description="Inflow share by calendar year (e.g. from nationality_arrivals.csv), interpolated "
+                    "linearly between mid-years and held beyond; empty: inflow_share throughout. Each "
+                    "day the groups' shares are rescaled to sum to one.")
+
+    @model_validator(mode="after")
+    def _check_shares(self) -> Nationality:
+        for year, share in self.shares_by_year.items():
+            if not EARLIEST_DATE.year - 1 <= year <= LAST_DATE.year:
+                raise ValueError(f"nationality {self.name!r}: shares_by_year has year {year}, outside "
+                                 f"{EARLIEST_DATE.year - 1} to {LAST_DATE.year}")
+            if not 0 <= share <= 1:
+                raise ValueError(f"nationality {self.name!r}: shares_by_year[{year}] = {share} is not a share "
+                                 "from 0 to 1")
+        return self
 
 
 def _default_nationalities() -> tuple[Nationality, ...]:
@@ -495,6 +523,9 @@ class Params(BaseModel):
         names = [g.name for g in self.nationalities]
         if len(set(names)) != len(names):
             raise ValueError("nationalities: names must be unique")
+        if self.inflow.surge_multiplier > 1 and self.inflow.surge_group not in names:
+            raise ValueError(f"[inflow] surge_group = {self.inflow.surge_group!r} is not a nationality group: "
+                             f"expected one of {', '.join(names)}, or '' for no surge")
         return self
 
     def flat(self) -> dict[str, Any]:

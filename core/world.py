@@ -55,6 +55,26 @@ class Ledger:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+class NationalityLedger:
+    """The day's flows by nationality group, reset each morning: one row a flow, one column a group."""
+
+    FLOWS = ("inflow", "arrivals", "returns", "returns_home_country")
+
+    def __init__(self, n_groups: int):
+        self.counts = np.zeros((len(self.FLOWS), n_groups), dtype=np.int64)
+        self._row = {flow: i for i, flow in enumerate(self.FLOWS)}
+
+    def add(self, flow: str, nationality: np.ndarray) -> None:
+        """Count people (their nationality groups) in a flow."""
+        self.counts[self._row[flow]] += np.bincount(nationality, minlength=self.counts.shape[1])
+
+    def add_counts(self, flow: str, counts: np.ndarray) -> None:
+        self.counts[self._row[flow]] += counts
+
+    def reset(self) -> None:
+        self.counts[:] = 0
+
+
 class Reports:
     """What travels back to the people waiting on the coast, and when it arrives."""
 
@@ -125,6 +145,7 @@ class World:
     ledger: Ledger
     reports: Reports
     danger: SeaDanger
+    by_nationality: NationalityLedger
     policy: Any = None        # model.policy.PolicySchedule: the day's policy inputs
     legal_route: Any = None   # model.legal_route.LegalRoute: applications and admissions
 

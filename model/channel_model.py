@@ -28,6 +28,7 @@ from pathlib import Path
 
 import mesa
 import numpy as np
+import pandas as pd
 import simpy
 
 from agents.beliefs import make_rule
@@ -43,9 +44,9 @@ from core.params import LAST_DATE, Params
 from core.population import FRANCE, Population
 from core.random import RandomStreams, SeedLike
 from core.scenarios import apply_overrides, load
-from core.world import Ledger, Reports, SeaDanger, World
+from core.world import Ledger, NationalityLedger, Reports, SeaDanger, World
 from model.legal_route import LegalRoute
-from model.outputs import COLUMNS, day_record
+from model.outputs import COLUMNS, day_record, nationality_frame
 from model.policy import PolicySchedule
 from model.sea import Sea
 from model.upstream import UpstreamShocks
@@ -107,8 +108,9 @@ class ChannelModel(mesa.Model):
         # the world every actor acts on
         self.population = Population(capacity=INITIAL_CAPACITY)
         self.beliefs = make_rule(params.beliefs, self.population)
+        n_groups = len(params.nationalities)
         self.world = World(self.env, self.calendar, params, self.population, Ledger(),
-                           Reports(len(params.nationalities), params.beliefs), SeaDanger(), self.policy)
+                           Reports(n_groups, params.beliefs), SeaDanger(), NationalityLedger(n_groups), self.policy)
         self.coast = Coast(self.world, self.beliefs, streams, kernel_backend(kernels))
         self.register_migrants = bool(register_migrants)
         self._views: dict[int, Migrant] = {}
@@ -129,6 +131,7 @@ class ChannelModel(mesa.Model):
             self.env.process(self._gang_weeks(gang))
 
         self.record: dict[str, float] = {}
+        self._by_nationality: list[np.ndarray] = []   # each recorded day's NationalityLedger counts
         # Mesa's DataCollector calls a partial with the model: each reads a column of the day's record.
         self.datacollector = mesa.DataCollector(
             model_reporters={c: partial(_recorded, column=c) for c in COLUMNS if c != "date"})
@@ -144,7 +147,15 @@ class ChannelModel(mesa.Model):
         self.env.run(until=day + 1)
         self.record = day_record(self.world, self.coast, self.gangs, self.police, self.weather.sea_state, day)
         self.world.danger.forget_a_day()
+        self._by_nationality.append(self.world.by_nationality.counts.copy())
         self.datacollector.collect(self)
+
+    def nationality_series(self) -> pd.DataFrame:
+        """Recorded days' flows by nationality group: one row a day and group (date, nationality, flows).
+
+        Summed over the groups, each flow equals the daily series' column of the same name.
+        """
+        return nationality_frame(self._by_nationality, self.start, [g.name for g in self.params.nationalities])
 
     @property
     def day(self) -> int:
@@ -176,6 +187,7 @@ class ChannelModel(mesa.Model):
         while True:
             day = int(self.env.now)
             self.world.ledger.reset()
+            self.world.by_nationality.reset()
             self.legal_route.decay()
             coast.refresh()
             rows = coast.arrive(day, self.upstream.step())

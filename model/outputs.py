@@ -7,12 +7,13 @@ The columns are the same in every run, whatever the scenario.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from agents.coast import Coast
 from agents.french_police import FrenchPolice
 from agents.gang import SmugglingGang
 from core.population import DETAINED, FRANCE, STATES
-from core.world import World
+from core.world import NationalityLedger, World
 
 # name: (unit, meaning)
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -82,6 +83,20 @@ def day_record(world: World, coast: Coast, gangs: list[SmugglingGang], police: F
     )
     record.update({f"state_{k}": v for k, v in pop.state_counts().items()})
     return record
+
+
+def nationality_frame(days: list[np.ndarray], start, groups: list[str]) -> pd.DataFrame:
+    """Long table of the flows by nationality: one row a day and group."""
+    flows = NationalityLedger.FLOWS
+    n_days, n_groups = len(days), len(groups)
+    counts = np.stack(days) if days else np.zeros((0, len(flows), n_groups), dtype=np.int64)
+    frame = pd.DataFrame({
+        "date": np.repeat(pd.date_range(start, periods=n_days, freq="D").as_unit("ns"), n_groups),
+        "nationality": pd.Categorical(np.tile(groups, n_days), categories=groups),
+    })
+    for i, flow in enumerate(flows):
+        frame[flow] = counts[:, i, :].reshape(-1)
+    return frame
 
 
 def _mean(x: np.ndarray) -> float:

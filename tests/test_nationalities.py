@@ -1,0 +1,109 @@
+"""Nationality groups: flows by group, the published mix over time, the surge episode, the data file."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.data import DataError, read_nationality_arrivals
+from core.params import Params
+from core.scenarios import ScenarioError, apply_overrides, from_dict
+from model import ChannelModel
+
+FLOWS = ["inflow", "arrivals", "returns", "returns_home_country"]
+
+
+def flows_by_group(scenario="pilot_2025", seed=1, start="2025-08-01", days=120, **overrides):
+    model = ChannelModel(scenario, rng=seed, start=start, warmup_days=90, **overrides)
+    model.run_for(days)
+    return model.nationality_series(), model.datacollector.get_model_vars_dataframe()
+
+
+def test_flows_by_nationality_sum_to_the_daily_totals():
+    groups, daily = flows_by_group()
+    assert len(groups) == len(daily) * len(Params().nationalities)
+    totals = groups.groupby("date", observed=True)[FLOWS].sum()
+    for flow in FLOWS:
+        assert (totals[flow].to_numpy() == daily[flow].to_numpy()).all(), flow
+    assert daily["returns"].sum() > 0 and daily["returns_home_country"].sum() > 0
+
+
+def albanian_share_of_inflow(groups, months):
+    rows = groups[groups["date"].dt.month.isin(months)]
+    by_group = rows.groupby("nationality", observed=True)["inflow"].sum()
+    return by_group["Albania"] / by_group.sum()
+
+
+def test_the_surge_raises_one_group_over_its_episode_and_switching_it_off_removes_the_peak():
+    common = dict(start="2022-01-01", days=300, surge_start="2022-04-01", surge_days=180)
+    on, _ = flows_by_group(seed=3, surge_multiplier=8.0, **common)
+    off, _ = flows_by_group(seed=3, surge_multiplier=1.0, **common)
+    winter, summer = [1, 2, 3], [6, 7, 8]
+    assert albanian_share_of_inflow(on, summer) > 3 * albanian_share_of_inflow(on, winter)
+    assert albanian_share_of_inflow(off, summer) < 1.5 * albanian_share_of_inflow(off, winter)
+    # before the episode the two runs are the same run (common random numbers)
+    before = on["date"] < "2022-04-01"
+    assert on[before][FLOWS].equals(off[before][FLOWS])
+    # the surge adds Albanians; it does not take other people away
+    others_on = on[on["nationality"] != "Albania"]["inflow"].sum()
+    others_off = off[off["nationality"] != "Albania"]["inflow"].sum()
+    assert others_on == pytest.approx(others_off, rel=0.1)
+
+
+def test_inflow_shares_follow_a_mix_given_by_year():
+    params = Params()
+    data = params.model_dump()
+    for group in data["nationalities"]:
+        group["shares_by_year"] = {}
+    data["nationalities"][1]["shares_by_year"] = {2018: 0.8, 2021: 0.05}   # Iran
+    mixed = from_dict(data)
+    groups, _ = flows_by_group(mixed, seed=2, start="2018-03-01", days=1100)
+    share = (groups[groups["nationality"] == "Iran"].groupby(groups["date"].dt.year)["inflow"].sum()
+             / groups.groupby(groups["date"].dt.year)["inflow"].sum())
+    assert share[2018] > 0.5 and share[2021] < 0.15 and share[2018] > share[2019] > share[2020]
+
+
+def test_surge_and_mix_settings_are_checked():
+    with pytest.raises(ScenarioError, match="surge_group = 'Narnia' is not a nationality group"):
+        apply_overrides(Params(), {"surge_group": "Narnia", "surge_multiplier": 3.0})
+    apply_overrides(Params(), {"surge_group": "Narnia"})   # a surge that is off needs no group
+    data = Params().model_dump()
+    data["nationalities"][0]["shares_by_year"] = {2022: 1.7}
+    with pytest.raises(ScenarioError, match=r"shares_by_year\[2022\] = 1.7 is not a share"):
+        from_dict(data)
+
+
+def test_the_published_nationality_file_reads(data_dir):
+    frame = read_nationality_arrivals(data_dir / "nationality_arrivals.csv")
+    albania = frame[(frame["nationality"] == "Albania") & (frame["period_start"].dt.year == 2022)
+                    & (frame["period_end"] == "2022-12-31")]
+    assert albania["people"].tolist() == [12658]
+    assert set(frame["basis"]) == {"count", "share"}
+
+
+HEADER = "period_start,period_end,nationality,people,share_of_known,basis,source\n"
+
+
+@pytest.mark.parametrize("body, message", [
+    ("2022-01-01,2022-12-31,Albania,12658,0.28,count,x\n2022-13-01,2022-12-31,Iran,,0.1,share,x\n",
+     r"line 3, column 'period_start': '2022-13-01' is not a date"),
+    ("2022-01-01,2021-12-31,Albania,12658,0.28,count,x\n", r"line 2: the period ends before it starts"),
+    ("2022-01-01,2022-12-31,Albania,lots,0.28,count,x\n", r"line 2, column 'people': 'lots' is not a number"),
+    ("2022-01-01,2022-12-31,Albania,,1.8,share,x\n", r"line 2, column 'share_of_known': 1.8 is not a number"),
+    ("2022-01-01,2022-12-31,Albania,,,count,x\n", r"line 2, column 'basis': is 'count' but that column is empty"),
+    ("2022-01-01,2022-12-31,Albania,5,,guess,x\n", r"line 2, column 'basis': must be 'count' or 'share'"),
+    ("2022-01-01,2022-12-31,Albania,5,,count,x\n2022-01-01,2022-12-31,Albania,6,,count,y\n",
+     r"line 3: a second row for Albania over the same period"),
+    ("2022-01-01,2022-12-31,,5,,count,x\n", r"line 2, column 'nationality': empty"),
+])
+def test_a_malformed_nationality_file_is_refused_naming_line_and_column(tmp_path, body, message):
+    path = tmp_path / "nationality_arrivals.csv"
+    path.write_text(HEADER + body)
+    with pytest.raises(DataError, match=message):
+        read_nationality_arrivals(path)
+
+
+def test_a_nationality_file_missing_a_column_is_refused(tmp_path):
+    path = tmp_path / "nationality_arrivals.csv"
+    path.write_text("period_start,period_end,nationality,people\n2022-01-01,2022-12-31,Albania,5\n")
+    with pytest.raises(DataError, match="missing column"):
+        read_nationality_arrivals(path)
