@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from experiments.execute import execute
-from experiments.store import SweepStore
-from experiments.sweep import expand
+from experiments.sweeps.design import expand
+from experiments.sweeps.execute import execute
+from experiments.sweeps.store import SweepStore
 
 
 def sweep_of(runs: int):

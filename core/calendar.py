@@ -11,7 +11,10 @@ from core.params import EARLIEST_DATE, LAST_DATE
 
 
 def parse_date(value: str | dt.date, what: str = "date") -> dt.date:
-    """A date from ISO text, with a clear message when it is not one."""
+    """A date from ISO text (or a date), within the supported dates; a clear message when it is not one.
+
+    The one date parser of channelsim: runs, sweeps and calibration windows all use it.
+    """
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
@@ -20,9 +23,10 @@ def parse_date(value: str | dt.date, what: str = "date") -> dt.date:
         try:
             date = dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise ChannelsimError(f"{what} {value!r} is not a date: use YYYY-MM-DD, e.g. 2025-01-01.") from None
+            raise ChannelsimError(f"{what} must be YYYY-MM-DD, e.g. 2025-01-01: {value!r} is not a date.") from None
     if date < EARLIEST_DATE:
-        raise ChannelsimError(f"{what} {date} is not supported: the model starts on {EARLIEST_DATE} at the earliest.")
+        raise ChannelsimError(f"{what} {date} is not supported: the model starts on {EARLIEST_DATE} at the earliest; "
+                              f"a run or a window must start on or after {EARLIEST_DATE}.")
     if date > LAST_DATE:
         raise ChannelsimError(f"{what} {date} is not supported: the model runs to {LAST_DATE} at the latest.")
     return date

@@ -15,28 +15,49 @@ tactic, the belief rule, and the seed. Each change re-creates the model
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, get_args
+
 from mesa.visualization import SolaraViz, make_plot_component
 
+from core.params import SECTIONS, describe
 from model import ChannelModel
 
 START = "2025-06-01"
 WARMUP_DAYS = 120
 
+# The controls: parameter name -> (short label, slider step). Defaults, ranges and the allowed values
+# of a choice come from core.params (`channelsim params` lists their units and sources).
+CONTROLS: dict[str, tuple[str, float | None]] = {
+    "quota_schedule": ("Returns quota schedule", None),
+    "returns_per_week": ("Returns per week", 10.0),
+    "returns_start": ("Returns start", None),
+    "ramp_per_week": ("Ramp: growth per week", 5.0),
+    "crackdown_intensity": ("Crackdown on illegal work", 0.05),
+    "beach_prevention_share": ("French beach prevention", 0.05),
+    "in_water_interception": ("In-water interception", None),
+    "belief_rule": ("Belief rule", None),
+}
+
+
+def control(row: dict[str, Any], label: str, step: float | None) -> dict[str, Any]:
+    """A SolaraViz control for a parameter (a row of ``core.params.describe()``)."""
+    default = row["default"]
+    choices = get_args(SECTIONS[row["section"]].model_fields[row["name"]].annotation)
+    if isinstance(default, bool):
+        return {"type": "Checkbox", "value": default, "label": label}
+    if isinstance(default, dt.date):
+        return {"type": "InputText", "value": default.isoformat(), "label": f"{label} (YYYY-MM-DD)"}
+    if choices:
+        return {"type": "Select", "value": default, "values": list(choices), "label": label}
+    return {"type": "SliderFloat", "value": float(default), "min": float(row["min"]), "max": float(row["max"]),
+            "step": step, "label": label}
+
+
+PARAMETERS = {row["name"]: row for row in describe()}
 MODEL_PARAMS = {
     "rng": {"type": "InputText", "value": "1", "label": "Seed"},
-    "quota_schedule": {"type": "Select", "value": "weekly", "values": ["none", "weekly", "ramp", "published"],
-                       "label": "Returns quota schedule"},
-    "returns_per_week": {"type": "SliderFloat", "value": 50.0, "min": 0.0, "max": 400.0, "step": 10.0,
-                         "label": "Returns per week"},
-    "returns_start": {"type": "InputText", "value": "2025-09-18", "label": "Returns start (YYYY-MM-DD)"},
-    "ramp_per_week": {"type": "SliderFloat", "value": 10.0, "min": 0.0, "max": 100.0, "step": 5.0,
-                      "label": "Ramp: growth per week"},
-    "crackdown_intensity": {"type": "SliderFloat", "value": 0.25, "min": 0.0, "max": 1.0, "step": 0.05,
-                            "label": "Crackdown on illegal work"},
-    "beach_prevention_share": {"type": "SliderFloat", "value": 0.4, "min": 0.0, "max": 0.9, "step": 0.05,
-                               "label": "French beach prevention"},
-    "in_water_interception": {"type": "Checkbox", "value": False, "label": "In-water interception"},
-    "belief_rule": {"type": "Select", "value": "bayesian", "values": ["bayesian", "trust"], "label": "Belief rule"},
+    **{name: control(PARAMETERS[name], label, step) for name, (label, step) in CONTROLS.items()},
     "start": START,
     "warmup_days": WARMUP_DAYS,
 }

@@ -1,4 +1,8 @@
-"""Figures of a sweep: the deterrence curve with bands, fan charts, sensitivity bars."""
+"""Figures as PNG: they take tables (and names), never a sweep, a calibration or an analysis module.
+
+Sweeps: the deterrence curve with bands, fan charts, sensitivity bars. Inference: the posterior, the
+validation bands, the counterfactual, the shocks' grid. Each writes one file and returns its path.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +14,28 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from experiments import analysis  # noqa: E402
-from experiments.sweep import Sweep  # noqa: E402
-
 QUOTA = "returns_per_week"
 
 
-def deterrence_curve(runs: pd.DataFrame, sweep: Sweep, path: Path, outcome: str = "arrivals") -> Path | None:
-    """Outcome (and change against the reference) by weekly quota, one line per other level, with bands."""
-    if QUOTA not in sweep.parameter_names or sweep.spec.design != "grid":
+def deterrence_curve(summary: pd.DataFrame, change: pd.DataFrame | None, path: Path, outcome: str = "arrivals",
+                     title: str = "deterrence curve") -> Path | None:
+    """Outcome (and change against the reference) by weekly quota, one line per other level, with bands.
+
+    ``summary`` is a grid sweep's bands by design point (``experiments.sweeps.analysis.summarise``),
+    ``change`` each run against its reference (``analysis.deterrence``) or None without reference
+    runs; both have a ``param_NAME`` column per swept parameter. None if the quota was not swept.
+    """
+    if f"param_{QUOTA}" not in summary:
         return None
-    table = analysis.summarise(runs, sweep, outcome)
-    others = [p for p in sweep.parameter_names if p != QUOTA and table[f"param_{p}"].nunique() > 1]
-    has_reference = (runs["point"] == -1).any()
-    fig, axes = plt.subplots(1, 2 if has_reference else 1, figsize=(12 if has_reference else 6.5, 4.5),
+    others = [c for c in summary.columns if c.startswith("param_") and c != f"param_{QUOTA}"
+              and summary[c].nunique() > 1]
+    fig, axes = plt.subplots(1, 2 if change is not None else 1, figsize=(12 if change is not None else 6.5, 4.5),
                              squeeze=False)
-    groups = table.groupby([f"param_{p}" for p in others]) if others else [((), table)]
+    groups = summary.groupby(others) if others else [((), summary)]
     for key, rows in groups:
         rows = rows.sort_values(f"param_{QUOTA}")
-        label = ", ".join(f"{p} = {v}" for p, v in zip(others, key if isinstance(key, tuple) else (key,)))
+        values = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(f"{c.removeprefix('param_')} = {v}" for c, v in zip(others, values, strict=True))
         x = rows[f"param_{QUOTA}"]
         line, = axes[0, 0].plot(x, rows["median"], marker="o", label=label or None)
         axes[0, 0].fill_between(x, rows["q05"], rows["q95"], color=line.get_color(), alpha=0.15)
@@ -36,11 +43,10 @@ def deterrence_curve(runs: pd.DataFrame, sweep: Sweep, path: Path, outcome: str 
     axes[0, 0].set_xlabel("returns quota (people/week)")
     axes[0, 0].set_ylabel(f"{outcome} in the window")
     axes[0, 0].set_title(f"{outcome}: median, 50% and 90% bands")
-    if has_reference:
-        change = analysis.deterrence(runs, outcome)
-        key_cols = [f"param_{p}" for p in [QUOTA, *others]]
+    if change is not None:
+        key_cols = [f"param_{QUOTA}", *others]
         bands = change.groupby(key_cols)[f"change_{outcome}"].quantile([0.05, 0.5, 0.95]).unstack().reset_index()
-        for _, rows in (bands.groupby([f"param_{p}" for p in others]) if others else [((), bands)]):
+        for _, rows in (bands.groupby(others) if others else [((), bands)]):
             rows = rows.sort_values(f"param_{QUOTA}")
             x = rows[f"param_{QUOTA}"]
             line, = axes[0, 1].plot(x, -100 * rows[0.5], marker="o")
@@ -53,7 +59,7 @@ def deterrence_curve(runs: pd.DataFrame, sweep: Sweep, path: Path, outcome: str 
         axes[0, 0].legend(fontsize=8)
     for ax in axes.flat:
         ax.grid(alpha=0.3)
-    fig.suptitle(f"{sweep.spec.name}: deterrence curve")
+    fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -91,7 +97,7 @@ def index_bars(indices: pd.DataFrame, path: Path) -> Path:
     """Sobol S1 and ST (or Morris mu*) with their 95% intervals, one panel per outcome."""
     outcomes = list(indices["outcome"].unique())
     fig, axes = plt.subplots(1, len(outcomes), figsize=(5.5 * len(outcomes), 4.5), squeeze=False)
-    for ax, outcome in zip(axes.flat, outcomes):
+    for ax, outcome in zip(axes.flat, outcomes, strict=True):
         rows = indices[indices["outcome"] == outcome]
         y = range(len(rows))
         if "S1" in rows:
@@ -109,18 +115,16 @@ def index_bars(indices: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def posterior_plot(calibration, path: Path) -> Path:
-    """Each free parameter's weighted posterior histogram over its prior range."""
-    from experiments.calibration import PRIORS
-
-    names = [n for n in PRIORS if n in calibration.posterior]
+def posterior_plot(posterior: pd.DataFrame, priors: dict[str, tuple[float, float]], path: Path) -> Path:
+    """Each free parameter's weighted posterior histogram (``posterior``: a column each and ``weight``)
+    over its prior range (``priors``: name -> (lowest, highest))."""
+    names = [n for n in priors if n in posterior]
     cols = 4
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.5 * rows), squeeze=False)
-    for ax, name in zip(axes.flat, names):
-        lo, hi = PRIORS[name]
-        ax.hist(calibration.posterior[name], weights=calibration.posterior["weight"], bins=20, range=(lo, hi),
-                color="tab:blue", alpha=0.8)
+    for ax, name in zip(axes.flat, names, strict=False):
+        lo, hi = priors[name]
+        ax.hist(posterior[name], weights=posterior["weight"], bins=20, range=(lo, hi), color="tab:blue", alpha=0.8)
         ax.set_title(name, fontsize=9)
         ax.set_yticks([])
     for ax in list(axes.flat)[len(names):]:
@@ -172,21 +176,23 @@ def validation_figures(sim_monthly: pd.DataFrame, obs_monthly: pd.Series, sim_we
     return paths
 
 
-def counterfactual_figure(table: pd.DataFrame, series: pd.DataFrame, runs: pd.DataFrame, path: Path) -> Path:
-    """Crossings deterred so far under each arm (draw by draw against no deal) and in the twelve months."""
+def counterfactual_figure(table: pd.DataFrame, series: pd.DataFrame, runs: pd.DataFrame, baseline: str,
+                          path: Path) -> Path:
+    """Crossings deterred so far under each arm (draw by draw against the ``baseline`` scenario) and in the
+    twelve months (``table``: the effects, a row an arm and outcome)."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6), gridspec_kw={"width_ratios": [1.5, 1]})
     meta = runs.set_index("run_id")[["scenario", "point"]]
     s = series.join(meta, on="run_id")
     wide = s.pivot_table(index="date", columns=["scenario", "point"], values="arrivals").sort_index()
-    base = wide["no_deal"]
-    arms = [a for a in dict.fromkeys(s["scenario"]) if a != "no_deal"]
+    base = wide[baseline]
+    arms = [a for a in dict.fromkeys(s["scenario"]) if a != baseline]
     for i, arm in enumerate(arms):
         deterred = (base - wide[arm]).cumsum()          # common random numbers: the same draw under both
         q = deterred.quantile([0.05, 0.5, 0.95], axis=1).T
         left.fill_between(q.index, q[0.05], q[0.95], color=f"C{i}", alpha=0.15)
         left.plot(q.index, q[0.5], color=f"C{i}", lw=1.8, label=arm)
     left.axhline(0, color="black", lw=0.8)
-    left.set_title("Crossings deterred so far against no deal (median, 90% band)", fontsize=10)
+    left.set_title(f"Crossings deterred so far against {baseline} (median, 90% band)", fontsize=10)
     left.grid(alpha=0.3)
     left.legend(fontsize=8, loc="upper left")
     rows = table[table["outcome"] == "arrivals"].reset_index(drop=True)
@@ -205,20 +211,21 @@ def counterfactual_figure(table: pd.DataFrame, series: pd.DataFrame, runs: pd.Da
     return path
 
 
-def shocks_figure(table: pd.DataFrame, choice: dict, path: Path) -> Path:
-    """Each moment's simulated mean against the shock size, a line per persistence, and the observed value."""
-    from experiments.shocks import MOMENTS
+def shocks_figure(table: pd.DataFrame, choice: dict, moments: dict[str, str], path: Path) -> Path:
+    """Each moment's simulated mean against the shock size, a line per persistence, and the observed value.
 
-    fig, axes = plt.subplots(1, len(MOMENTS), figsize=(10, 3.6))
-    labels = {"resid_sd": "s.d. of monthly log residuals", "resid_lag1": "lag-1 autocorrelation of residuals"}
-    for ax, moment in zip(axes, MOMENTS):
+    ``table``: the grid (a row a point, ``MOMENT_mean`` columns); ``choice``: the chosen point with the
+    observed and simulated moments; ``moments``: name -> label.
+    """
+    fig, axes = plt.subplots(1, len(moments), figsize=(10, 3.6))
+    for ax, (moment, label) in zip(axes, moments.items(), strict=True):
         for days, rows in table.groupby("upstream_shock_days"):
             ax.plot(rows["upstream_shock_sd"], rows[f"{moment}_mean"], marker="o", label=f"{days:g} days")
         ax.axhline(choice["observed"][moment], color="black", lw=1.5, label="Home Office")
         ax.plot(choice["upstream_shock_sd"], choice["simulated"][moment], marker="*", ms=14, color="crimson",
                 ls="none", label="chosen")
         ax.set_xlabel("upstream_shock_sd")
-        ax.set_title(labels[moment])
+        ax.set_title(label)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8, title="upstream_shock_days", title_fontsize=8)
     fig.suptitle("Upstream shocks: simulated moments (mean over posterior draws) against the observed", fontsize=11)

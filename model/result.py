@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,8 +11,9 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from model.outputs import COLUMNS
+from core.files import atomic_path, write_text_atomic
 from core.params import Params
+from model.outputs import COLUMNS
 
 PLOTTED = [
     ("arrivals", "Arrivals in the UK (people/week)", "sum"),
@@ -80,7 +79,7 @@ class Result:
 
         weekly = self.weekly(complete_only=True)
         fig, axes = plt.subplots(3, 3, figsize=(13, 9), sharex=True)
-        for ax, (col, title, _) in zip(axes.flat, PLOTTED):
+        for ax, (col, title, _) in zip(axes.flat, PLOTTED, strict=True):
             ax.plot(weekly.index, weekly[col], lw=1.4, label=self.params.name)
             if observed is not None and col in observed:
                 ax.plot(observed.index, observed[col], lw=1.0, color="k", alpha=0.6, label="observed")
@@ -112,22 +111,20 @@ class Result:
     def save(self, out: str | Path) -> Path:
         """Write series.csv, series.parquet, summary.json, params.toml and series.png into ``out``.
 
-        Files are written to a temporary folder first and moved in at the end, so
-        an interrupted save leaves nothing half-written in ``out``.
+        Each file is written under a temporary name and renamed into place
+        (:func:`core.files.atomic_path`), so an interrupted save leaves no file half-written.
         """
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.tmp-") as tmp:
-            tmp = Path(tmp)
-            self.to_csv(tmp / "series.csv")
-            self.to_parquet(tmp / "series.parquet")
-            summary = {"provenance": self.provenance(), "summary": _jsonable(self.summary())}
-            (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-            (tmp / "params.toml").write_text(params_toml(self.params, self.provenance()))
-            self.plot(tmp / "series.png")
-            out.mkdir(exist_ok=True)
-            for item in tmp.iterdir():
-                shutil.move(str(item), out / item.name)
+        out.mkdir(parents=True, exist_ok=True)
+        with atomic_path(out / "series.csv") as tmp:
+            self.to_csv(tmp)
+        with atomic_path(out / "series.parquet") as tmp:
+            self.to_parquet(tmp)
+        summary = {"provenance": self.provenance(), "summary": _jsonable(self.summary())}
+        write_text_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n")
+        write_text_atomic(out / "params.toml", params_toml(self.params, self.provenance()))
+        with atomic_path(out / "series.png") as tmp:
+            self.plot(tmp)
         return out
 
 

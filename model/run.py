@@ -9,12 +9,16 @@ from pathlib import Path
 import pandas as pd
 
 from core.calendar import parse_date
-from core.params import LAST_DATE
-from model.channel_model import DEFAULT_START, DEFAULT_WARMUP_DAYS, ChannelModel
 from core.errors import ChannelsimError
-from core.params import Params
+from core.params import LAST_DATE, Params
 from core.random import SeedLike
+from core.versions import code_version
+from model.channel_model import DEFAULT_START, DEFAULT_WARMUP_DAYS, ChannelModel
 from model.result import Result
+
+# run()'s defaults: the model's start date and warm-up, and a year
+DEFAULT_DAYS = 365
+__all__ = ["DEFAULT_DAYS", "DEFAULT_START", "DEFAULT_WARMUP_DAYS", "run"]
 
 
 def run(scenario: str | Path | Params | None = None, *, seed: SeedLike = 1,
@@ -39,7 +43,7 @@ def run(scenario: str | Path | Params | None = None, *, seed: SeedLike = 1,
     series.insert(0, "date", pd.date_range(start_date, periods=len(series), freq="D").as_unit("ns"))
     return Result(series=series, params=model.params, seed=int(model.seed), start=str(start_date), days=n_days,
                   meta={"warmup_days": model.warmup_days, "wall_seconds": round(time.perf_counter() - began, 3),
-                        "package_version": _version()})
+                        **code_version()})
 
 
 def _n_days(start: dt.date, days: int | None, end) -> int:
@@ -50,18 +54,9 @@ def _n_days(start: dt.date, days: int | None, end) -> int:
         if end_date < start:
             raise ChannelsimError(f"end date {end_date} is before the start date {start}.")
         days = (end_date - start).days + 1
-    days = 365 if days is None else days
+    days = DEFAULT_DAYS if days is None else days
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ChannelsimError(f"days must be a whole number of at least 1, not {days!r}.")
     if start + dt.timedelta(days=days - 1) > LAST_DATE:
         raise ChannelsimError(f"the run would end after {LAST_DATE}, the last supported date.")
     return days
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("channelsim")
-    except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
-        return "unknown"

@@ -14,11 +14,13 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from experiments.calibration import (PRIORS, CalibrationError, Settings, calibrate, calibrated_defaults,
-                                     decimal_year_to_date, distance, load_calibration, read_observed, transition)
-from experiments.validation import last_year_baseline, scores, seasonal_baseline, validate
 from core.params import Params
 from core.scenarios import apply_overrides
+from experiments.inference.abc_smc import calibrate, distance, transition
+from experiments.inference.posterior import calibrated_defaults, decimal_year_to_date, load_calibration
+from experiments.inference.settings import PRIORS, CalibrationError, Settings
+from experiments.inference.targets import read_observed
+from experiments.inference.validation import last_year_baseline, scores, seasonal_baseline, validate
 
 REPO = Path(__file__).resolve().parents[1]
 # A calibration small enough to run twice: the year 2018 only.
@@ -147,7 +149,7 @@ def test_the_shipped_defaults_are_the_committed_posterior_medians():
 
 # --- the upstream shocks (simulated moments) ------------------------------------------------------------
 def test_moments_read_the_spread_and_persistence_left_after_trend_and_season():
-    from experiments.shocks import moments
+    from experiments.inference.shocks import moments
 
     months = pd.period_range("2019-01", "2025-07", freq="M")
     trend = np.linspace(5.0, 8.0, len(months))
@@ -162,7 +164,7 @@ def test_moments_read_the_spread_and_persistence_left_after_trend_and_season():
         assert m["resid_lag1"] == pytest.approx(phi, abs=0.3)
     smooth = moments(pd.Series(np.expm1(trend + season), index=months))
     assert smooth["resid_sd"] < 0.05
-    from experiments.calibration import CalibrationError
+    from experiments.inference.settings import CalibrationError
 
     with pytest.raises(CalibrationError, match="at least 36 months"):
         moments(pd.Series(np.ones(30), index=pd.period_range("2020-01", periods=30, freq="M")))
@@ -198,7 +200,7 @@ def test_shocks_refuses_a_bad_grid(tmp_path, flag, value, message):
 
 
 def test_the_shipped_shock_defaults_are_the_committed_fit():
-    from experiments.shocks import load_choice
+    from experiments.inference.shocks import load_choice
 
     choice = load_choice()
     inflow = Params().inflow
@@ -308,7 +310,7 @@ def test_counterfactual_command_compares_the_pilot_with_no_deal(tmp_path):
     rows = table.set_index(["arm", "outcome"])
     assert rows.loc[("pilot_published", "returns"), "level_median"] > 0
     assert rows.loc[("pilot_published", "legal_admissions"), "level_median"] > 0
-    from experiments.store import read_sweep
+    from experiments.sweeps.store import read_sweep
 
     runs, series = read_sweep(out / "ensemble")
     assert (runs["status"] == "ok").all() and len(runs) == 6
@@ -334,7 +336,7 @@ def test_counterfactual_refuses_bad_arms(tmp_path, arms, message):
 
 
 def test_counterfactual_is_reproducible_from_its_seed(tmp_path, data_dir):
-    from experiments.counterfactual import counterfactual
+    from experiments.inference.counterfactual import counterfactual
 
     a = counterfactual(tmp_path / "a", draws=1, seed=5, arms=("pilot_published",), serial=True,
                        data_dir=data_dir, progress=False)

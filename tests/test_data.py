@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.targets import PUBLIC_FIGURES, layout_of, observed, targets
 from core.data import DataError, convert, download, read_small_boats
+from experiments.inference.targets import PUBLIC_FIGURES, layout_of, observed, targets
 
 REPO = Path(__file__).resolve().parents[1]
 

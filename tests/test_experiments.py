@@ -14,11 +14,11 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from experiments import analysis
-from experiments.execute import ClusterError, cluster_from_file, execute
-from experiments.runner import run_one
-from experiments.store import SweepStore, StoreError, read_sweep
-from experiments.sweep import SweepError, expand, from_folder, load_sweep
+from experiments.sweeps import analysis
+from experiments.sweeps.design import SweepError, expand, from_folder, load_sweep
+from experiments.sweeps.execute import ClusterError, cluster_from_file, execute
+from experiments.sweeps.runner import run_one
+from experiments.sweeps.store import StoreError, SweepStore, read_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = """
@@ -170,7 +170,8 @@ def test_a_run_is_plain_data_in_and_out_and_the_same_wherever_it_runs():
     assert {k: v for k, v in a.record.items() if k != "wall_seconds"} == \
         {k: v for k, v in b.record.items() if k != "wall_seconds"}
     pdt.assert_frame_equal(a.series, b.series)
-    for key in ("seed_entropy", "seed_spawn_key", "package_version", "git_commit", "scenario_hash", "param_returns_per_week"):
+    for key in ("seed_entropy", "seed_spawn_key", "package_version", "git_commit", "scenario_hash",
+                "param_returns_per_week"):
         assert key in a.record and a.record[key] != ""
 
 

@@ -100,5 +100,5 @@ def test_explorer_in_a_browser_changes_a_control_runs_days_and_the_charts_change
         page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
         browser.close()
     assert not errors, errors
-    assert sum(a != b for a, b in zip(after, before)) >= 4, "the charts did not change after running days"
+    assert sum(a != b for a, b in zip(after, before, strict=True)) >= 4, "the charts did not change after running days"
     assert (ARTIFACTS / "explorer.png").stat().st_size > 20_000

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from model.outputs import COLUMNS
 from core.population import STATES
 from core.scenarios import available
+from model.outputs import COLUMNS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

@@ -93,7 +93,7 @@ def from_dict(data: dict[str, Any], origin: str = "parameters") -> Params:
     try:
         return Params.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(f"{origin}: {_explain(exc)}") from None
+        raise ScenarioError(f"{origin}: {explain_validation_error(exc)}") from None
 
 
 def apply_overrides(params: Params, overrides: dict[str, Any], origin: str = "override") -> Params:
@@ -134,17 +134,25 @@ def _unknown_key_message(key: str, section: str | None) -> str:
     return msg
 
 
-def _explain(exc: ValidationError) -> str:
-    """One paragraph from pydantic's errors: the key, the problem, what is allowed."""
+def explain_validation_error(exc: ValidationError, whole: str = "parameters") -> str:
+    """One paragraph from pydantic's errors: the key, the problem, what is allowed.
+
+    Written for scenario files (a parameter's unit and range, the nearest known
+    key), and used for any file validated by a pydantic model (sweep files);
+    ``whole`` names the file's kind where an error concerns it as a whole.
+    """
     parts = []
     for err in exc.errors():
         loc = [str(p) for p in err["loc"]]
         kind = err["type"]
         if kind == "extra_forbidden":
             section = loc[0] if len(loc) == 2 and loc[0] in SECTIONS else None
-            parts.append(_unknown_key_message(loc[-1], section))
+            if section is None and len(loc) > 1:   # a nested table that is not a parameter section
+                parts.append(f"{_where(loc[:-1], whole)}: unknown key {loc[-1]!r}.")
+            else:
+                parts.append(_unknown_key_message(loc[-1], section))
             continue
-        where = _where(loc)
+        where = _where(loc, whole)
         value = err.get("input")
         ctx = err.get("ctx") or {}
         field_info = _field_info(loc)
@@ -167,10 +175,10 @@ def _explain(exc: ValidationError) -> str:
     return " ".join(parts)
 
 
-def _where(loc: list[str]) -> str:
+def _where(loc: list[str], whole: str = "parameters") -> str:
     if len(loc) >= 2 and loc[0] in SECTIONS:
         return f"[{loc[0]}] {'.'.join(loc[1:])}"
-    return ".".join(loc) or "parameters"
+    return ".".join(loc) or whole
 
 
 def _field_info(loc: list[str]):

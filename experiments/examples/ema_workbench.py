@@ -15,7 +15,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # optional evaluators the Workbench looks for at import
     from ema_workbench import Constant, Model, RealParameter, ScalarOutcome, SequentialEvaluator, perform_experiments
 
-from experiments.runner import outcomes
 from model import run
 
 
@@ -25,8 +24,8 @@ def channelsim(returns_per_week: float = 50.0, crackdown_intensity: float = 0.25
     result = run("pilot_2025", seed=seed, start="2025-09-01", days=days, warmup_days=120,
                  returns_per_week=returns_per_week, crackdown_intensity=crackdown_intensity,
                  crackdown_start="2025-09-01", beach_prevention_share=beach_prevention_share)
-    o = outcomes(result.series, (None, None))
-    return {"arrivals": o["arrivals"], "deaths": o["deaths"], "returns": o["returns"]}
+    summary = result.summary()
+    return {"arrivals": summary["arrivals"], "deaths": summary["deaths"], "returns": summary["returns"]}
 
 
 def workbench_model(days: int = 240, seed: int = 1) -> Model:

@@ -1,8 +1,8 @@
 """Running a sweep on Dask: a local cluster, a running scheduler, SLURM or PBS, or serially.
 
 The runs that have no record in the sweep folder yet are submitted to a Dask
-``distributed`` cluster as plain-data tasks (:func:`experiments.runner.run_one`);
-results are written as they finish (:class:`experiments.store.SweepStore`).
+``distributed`` cluster as plain-data tasks (:func:`experiments.sweeps.runner.run_one`);
+results are written as they finish (:class:`experiments.sweeps.store.SweepStore`).
 Where the cluster comes from:
 
 - default: a ``LocalCluster`` of one single-threaded worker process per core
@@ -38,11 +38,13 @@ from pathlib import Path
 from typing import Any
 
 import dask
+from tqdm import tqdm
 
-from experiments.runner import RunOutput, code_version, run_one
-from experiments.store import SweepStore, remove_partial
-from experiments.sweep import RunSpec, Sweep
 from core.errors import ChannelsimError
+from core.versions import code_version
+from experiments.sweeps.design import RunSpec, Sweep, plan_fingerprint
+from experiments.sweeps.runner import RunOutput, failed_output, run_one
+from experiments.sweeps.store import SweepStore
 
 JOBQUEUE_KINDS = {"slurm": "SLURMCluster", "pbs": "PBSCluster"}
 # Dask's statistical profiler samples every thread's stack every 10 ms while holding
@@ -161,27 +163,27 @@ def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None, schedu
         flush_every=flush_every, flush_seconds=flush_seconds)
 
 
-def execute_plan(plan: list[RunSpec], out: str | Path, *, name: str, fingerprint: str, text: str = "",
-                 provenance: dict[str, Any] | None = None, workers: int | None = None,
+def execute_plan(plan: list[RunSpec], out: str | Path, *, name: str, fingerprint: str | None = None,
+                 text: str = "", provenance: dict[str, Any] | None = None, workers: int | None = None,
                  scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
                  progress: bool | None = None, flush_every: int = 20,
                  flush_seconds: float = 30.0) -> SweepReport:
     """Run what is missing of a list of runs into the folder ``out`` (a sweep, an ensemble, ...).
 
-    ``fingerprint`` names what decides the runs: a folder holding another
-    fingerprint is refused, one holding this one is resumed.
+    ``fingerprint`` names what decides the runs (by default a hash of the runs
+    themselves): a folder holding another fingerprint is refused, one holding
+    this one is resumed.
     """
+    fingerprint = fingerprint or plan_fingerprint(plan)
     store = SweepStore(out)
     store.open(fingerprint, [r.run_id for r in plan], text, {"name": name, **(provenance or {}), **code_version()})
-    remove_partial(store.folder)
+    store.remove_leftovers()
     done = store.done()
     todo = [r for r in plan if r.run_id not in done]
     began = time.perf_counter()
     ran = failed = 0
     if progress is None:
         progress = sys.stderr.isatty()
-    from tqdm import tqdm
-
     bar = tqdm(total=len(todo), desc=name, unit="run", disable=not progress, smoothing=0.1)
     records: list[dict[str, Any]] = []
     series = []
@@ -219,19 +221,12 @@ def _submit_and_collect(client, todo: list[RunSpec], fingerprint: str, take) -> 
 
     keys = [f"channelsim-{fingerprint}-{spec.run_id}" for spec in todo]
     futures = client.map(run_one, todo, key=keys)
-    by_key = {f.key: spec for f, spec in zip(futures, todo)}
+    by_key = {f.key: spec for f, spec in zip(futures, todo, strict=True)}
     for future in as_completed(futures):
         spec = by_key[future.key]
         try:
             output = future.result()
         except Exception as exc:  # e.g. KilledWorker: the task took workers down with it
-            output = RunOutput({"run_id": spec.run_id, "point": spec.point, "replicate": spec.replicate,
-                                "status": "failed", "error": f"{type(exc).__name__}: {exc}"}, _empty())
+            output = failed_output(spec, exc)
         future.release()
         take(output)
-
-
-def _empty():
-    import pandas as pd
-
-    return pd.DataFrame()

@@ -19,8 +19,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from experiments.sweep import Sweep
 from core.errors import ChannelsimError
+from experiments.sweeps.design import Sweep
 
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 
@@ -139,7 +139,7 @@ def prim_boxes(runs: pd.DataFrame, sweep: Sweep, outcome: str = "arrivals", fall
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ema_workbench warns at import about optional evaluators
-        from ema_workbench.analysis import prim
+        from ema_workbench.analysis import prim  # heavy: loaded when PRIM is asked for
 
     table = deterrence(runs, outcome)
     x = table[_params(sweep)].apply(pd.to_numeric, errors="coerce")
@@ -165,5 +165,5 @@ def prim_boxes(runs: pd.DataFrame, sweep: Sweep, outcome: str = "arrivals", fall
     out["outcome"], out["fall_more_than"] = outcome, fall
     full = x.agg(["min", "max"])
     out["restricted"] = [(row.low > full.loc["min", p]) or (row.high < full.loc["max", p])
-                         for p, row in zip(out["parameter"], out.itertuples())]
+                         for p, row in zip(out["parameter"], out.itertuples(), strict=True)]
     return out

@@ -1,6 +1,6 @@
-"""Sweeps: a TOML file that declares runs, and the design that expands it into runs.
+"""Sweep designs: a TOML file that declares runs, and the design that expands it into runs.
 
-A sweep file (see ``experiments/sweeps/``)::
+A sweep file (the shipped ones are the ``*.toml`` files beside this module)::
 
     name = "deterrence_curve"
     scenario = "pilot_2025"          # shipped name or path
@@ -22,6 +22,8 @@ A sweep file (see ``experiments/sweeps/``)::
     quota_schedule = "none"          # outcomes are then also reported relative to it
 
 Every problem is a :class:`SweepError` naming the file, the key and what is allowed.
+:class:`RunSpec` (one run as plain data) and :func:`plan_fingerprint` serve any
+list of runs, a sweep's or an ensemble's.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import hashlib
 import itertools
 import json
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -40,12 +42,14 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core.calendar import parse_date
 from core.errors import ChannelsimError
-from model.outputs import COLUMNS
-from core.params import SECTIONS, leaf_index
-from core.scenarios import ScenarioError, apply_overrides, load as load_scenario
+from core.params import SECTIONS, field_bounds, leaf_index
+from core.scenarios import DEFAULT_SCENARIO, ScenarioError, apply_overrides, explain_validation_error
+from core.scenarios import load as load_scenario
+from model import COLUMNS
+from model.run import DEFAULT_DAYS, DEFAULT_START, DEFAULT_WARMUP_DAYS
 
-DESIGNS = ("grid", "lhs", "sobol", "salib_sobol", "morris")
 
 class SweepError(ChannelsimError):
     """A sweep file is not valid."""
@@ -76,10 +80,10 @@ class SweepSpec(BaseModel):
 
     name: str = Field(min_length=1)
     description: str = ""
-    scenario: str = "pilot_2025"
-    start: dt.date = dt.date(2025, 1, 1)
-    days: int = Field(365, ge=1, le=8000)
-    warmup_days: int = Field(180, ge=0, le=3650)
+    scenario: str = DEFAULT_SCENARIO
+    start: dt.date = DEFAULT_START            # a run's defaults (model.run)
+    days: int = Field(DEFAULT_DAYS, ge=1)     # the last day is checked against the supported dates
+    warmup_days: int = Field(DEFAULT_WARMUP_DAYS, ge=0, le=3650)
     design: Literal["grid", "lhs", "sobol", "salib_sobol", "morris"] = "grid"
     samples: int = Field(16, ge=1, le=1_000_000)
     second_order: bool = False
@@ -113,6 +117,12 @@ class RunSpec:
     data_dir: str | None = None
 
 
+def plan_fingerprint(plan: list[RunSpec]) -> str:
+    """A short hash of everything that decides a list of runs (not where the data are read from)."""
+    decisive = [{k: v for k, v in asdict(r).items() if k != "data_dir"} for r in plan]
+    return hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 @dataclass
 class Sweep:
     """A sweep file read, validated and expanded into its design."""
@@ -127,9 +137,8 @@ class Sweep:
         return list(self.spec.parameters)
 
     def salib_problem(self) -> dict[str, Any]:
-        ranges = self.spec.parameters
-        return {"num_vars": len(ranges), "names": list(ranges),
-                "bounds": [[r.min, r.max] for r in ranges.values()]}
+        """SALib's description of the swept ranges (a ``salib_sobol`` or ``morris`` sweep)."""
+        return _salib_problem(self.spec)
 
     def fingerprint(self) -> str:
         """Hash of what decides the runs (not of how they are executed)."""
@@ -159,7 +168,8 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 def sweep_dir() -> Path:
-    return Path(str(resources.files("experiments") / "sweeps"))
+    """Folder of the shipped sweep files (package data beside this module)."""
+    return Path(str(resources.files("experiments.sweeps")))
 
 
 def load_sweep(source: str | Path, *, samples: int | None = None, replicates: int | None = None) -> Sweep:
@@ -195,7 +205,8 @@ def expand(data: dict[str, Any], origin: str = "sweep", path: Path | None = None
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise SweepError(f"{origin}: {_explain(exc)}") from None
+        raise SweepError(f"{origin}: {explain_validation_error(exc, whole='sweep')}") from None
+    _check_dates(spec, origin)
     _check_parameters(spec, origin)
     _check_outputs(spec, origin)
     sweep = Sweep(spec=spec, path=path)
@@ -214,8 +225,7 @@ def from_folder(folder: str | Path) -> Sweep:
     manifest = Path(folder) / "manifest.json"
     if not manifest.is_file():
         raise SweepError(f"{folder} is not a sweep folder (no manifest.json).")
-    sweep = expand(json.loads(manifest.read_text())["spec"], origin=str(manifest))
-    return sweep
+    return expand(json.loads(manifest.read_text())["spec"], origin=str(manifest))
 
 
 def _base_params(spec: SweepSpec, origin: str):
@@ -223,6 +233,18 @@ def _base_params(spec: SweepSpec, origin: str):
         return load_scenario(spec.scenario)
     except ScenarioError as exc:
         raise SweepError(f"{origin}: scenario: {exc}") from None
+
+
+def _check_dates(spec: SweepSpec, origin: str) -> None:
+    """The runs' first and last days, and the window's, are dates the model supports."""
+    try:
+        parse_date(spec.start, "start")
+        parse_date(spec.start + dt.timedelta(days=spec.days - 1), "the last day (start + days - 1)")
+        for what, day in (("window.start", spec.window.start), ("window.end", spec.window.end)):
+            if day is not None:
+                parse_date(day, what)
+    except ChannelsimError as exc:
+        raise SweepError(f"{origin}: {exc}") from None
 
 
 def _check_parameters(spec: SweepSpec, origin: str) -> None:
@@ -241,10 +263,7 @@ def _check_parameters(spec: SweepSpec, origin: str) -> None:
         if not ranged and len(values) == 0:
             raise SweepError(f"{origin}: [parameters] {name}: give at least one level.")
         if ranged:
-            field_ = SECTIONS[index[name]].model_fields[name]
-            from core.params import field_bounds
-
-            lo, hi = field_bounds(field_)
+            lo, hi = field_bounds(SECTIONS[index[name]].model_fields[name])
             if (lo is not None and values.min < lo) or (hi is not None and values.max > hi):
                 raise SweepError(f"{origin}: [parameters] {name}: range {values.min} to {values.max} leaves the "
                                  f"allowed {lo} to {hi}.")
@@ -267,54 +286,42 @@ def _design(spec: SweepSpec, origin: str) -> tuple[list[dict[str, Any]], np.ndar
     rng_seed = np.random.SeedSequence(spec.seed, spawn_key=(0,))
     if spec.design == "grid":
         levels = [spec.parameters[n] for n in names]
-        return [dict(zip(names, combo)) for combo in itertools.product(*levels)], None
-    lo = np.array([spec.parameters[n].min for n in names])
-    hi = np.array([spec.parameters[n].max for n in names])
-    d = len(names)
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*levels)], None
+    # the samplers load scipy.stats and SALib (seconds), so only when a design needs them
     if spec.design in ("lhs", "sobol"):
         from scipy.stats import qmc
 
         gen = np.random.default_rng(rng_seed)
+        d = len(names)
         sampler = qmc.LatinHypercube(d=d, rng=gen) if spec.design == "lhs" else qmc.Sobol(d=d, rng=gen)
-        unit = sampler.random(spec.samples)
-        matrix = qmc.scale(unit, lo, hi)
+        lo = [spec.parameters[n].min for n in names]
+        hi = [spec.parameters[n].max for n in names]
+        matrix = qmc.scale(sampler.random(spec.samples), lo, hi)
     elif spec.design == "salib_sobol":
         from SALib.sample import sobol as salib_sobol
 
         if spec.samples & (spec.samples - 1):
             raise SweepError(f"{origin}: samples = {spec.samples}: SALib's Sobol design needs a power of 2.")
-        problem = {"num_vars": d, "names": names, "bounds": [[a, b] for a, b in zip(lo, hi)]}
-        matrix = salib_sobol.sample(problem, spec.samples, calc_second_order=spec.second_order,
+        matrix = salib_sobol.sample(_salib_problem(spec), spec.samples, calc_second_order=spec.second_order,
                                     seed=int(rng_seed.generate_state(1)[0]))
     else:  # morris
         from SALib.sample import morris as salib_morris
 
-        problem = {"num_vars": d, "names": names, "bounds": [[a, b] for a, b in zip(lo, hi)]}
-        matrix = salib_morris.sample(problem, spec.samples, num_levels=spec.morris_levels,
+        matrix = salib_morris.sample(_salib_problem(spec), spec.samples, num_levels=spec.morris_levels,
                                      seed=int(rng_seed.generate_state(1)[0]))
     return [_typed(names, row) for row in matrix], matrix
+
+
+def _salib_problem(spec: SweepSpec) -> dict[str, Any]:
+    ranges = spec.parameters
+    return {"num_vars": len(ranges), "names": list(ranges), "bounds": [[r.min, r.max] for r in ranges.values()]}
 
 
 def _typed(names: list[str], row: np.ndarray) -> dict[str, Any]:
     """A design row as parameter values of each parameter's own type (whole numbers rounded)."""
     index = leaf_index()
     out = {}
-    for name, value in zip(names, row):
+    for name, value in zip(names, row, strict=True):
         annotation = SECTIONS[index[name]].model_fields[name].annotation
         out[name] = int(round(float(value))) if annotation is int else float(value)
     return out
-
-
-def _explain(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "sweep"
-        msg = err["msg"]
-        if err["type"] == "literal_error":
-            msg = f"expected {err['ctx']['expected']}"
-        elif err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        value = err.get("input")
-        shown = f" = {value!r}" if not isinstance(value, dict) and err["type"] != "missing" else ""
-        parts.append(f"{where}{shown}: {msg}.")
-    return " ".join(parts)

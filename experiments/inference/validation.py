@@ -32,23 +32,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from experiments.calibration import Calibration, load_calibration, read_observed, window_runs
-from experiments.execute import execute_plan
-from experiments.store import read_sweep
+from core.files import write_text_atomic
+from experiments.inference.plans import run_ensemble, window_runs
+from experiments.inference.posterior import Calibration, load_calibration
+from experiments.inference.report import markdown_table, percent
+from experiments.inference.settings import VALIDATION_DRAWS
+from experiments.inference.targets import PUBLIC_FIGURES, Observed, monthly_by_run, read_observed, weekly_by_run
+from experiments.plots import validation_figures
 
 OUTPUTS = ("arrivals", "boats_arrived", "arrivals_own_arrangement")
 BASELINE_QUANTILES = 999   # members of the seasonal baseline's predictive ensemble
-
-
-def monthly(series: pd.DataFrame, column: str = "arrivals") -> pd.DataFrame:
-    """Runs' daily series summed by month: one column a run, indexed by period."""
-    s = series.assign(month=pd.DatetimeIndex(series["date"]).to_period("M"))
-    return s.pivot_table(index="month", columns="run_id", values=column, aggfunc="sum")
-
-
-def weekly(series: pd.DataFrame, column: str = "arrivals") -> pd.DataFrame:
-    s = series.set_index(pd.DatetimeIndex(series["date"]))
-    return s.groupby("run_id")[column].resample("W-SUN").sum().unstack(0)
 
 
 def crps_ensemble(observed: np.ndarray, ensemble: np.ndarray) -> np.ndarray:
@@ -99,20 +92,18 @@ def seasonal_baseline(observed: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(np.expm1(fitted).clip(min=0.0), index=observed.index), ensemble
 
 
-def validate(out: str | Path, calibration: str | Path | Calibration | None = None, *, draws: int = 40,
-             seed: int = 0, workers: int | None = None, scheduler: str | None = None,
+def validate(out: str | Path, calibration: str | Path | Calibration | None = None, *,
+             draws: int = VALIDATION_DRAWS, seed: int = 0, workers: int | None = None, scheduler: str | None = None,
              cluster_file: str | Path | None = None, serial: bool = False, data_dir: str | Path | None = None,
              progress: bool | None = None) -> dict[str, Any]:
     """Run the posterior-predictive ensemble into ``out`` and write the report; return the metrics."""
-    cal = calibration if isinstance(calibration, Calibration) else load_calibration(calibration)
-    plan, fingerprint, start, end = window_runs(cal, draws, seed, OUTPUTS, data_dir)
+    cal = load_calibration(calibration)
+    plan, start, end = window_runs(cal, draws, seed, OUTPUTS, data_dir)
     observed = read_observed(data_dir)
     out = Path(out)
-    report = execute_plan(plan, out / "ensemble", name="validate", fingerprint=fingerprint,
-                          provenance={"calibration": str(cal.folder), "draws": draws, "seed": seed},
-                          workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,
-                          progress=progress)
-    runs, series = read_sweep(report.folder)
+    runs, series = run_ensemble(plan, out / "ensemble", name="validate", calibration=cal, draws=draws, seed=seed,
+                                workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,
+                                progress=progress)
     ok = runs.loc[runs["status"] == "ok", "run_id"]
     series = series[series["run_id"].isin(ok)]
     metrics = _metrics(series, observed, start, end)
@@ -124,18 +115,9 @@ def validate(out: str | Path, calibration: str | Path | Calibration | None = Non
     return metrics
 
 
-def observed_monthly(observed, start: dt.date, end: dt.date) -> pd.Series:
-    """The observed arrivals of each month from ``start`` to ``end`` (months without any: 0)."""
-    d = observed.daily
-    d = d[(d["date"] >= pd.Timestamp(start)) & (d["date"] <= pd.Timestamp(end))]
-    m = d.set_index("date")["migrants_arrived"].resample("MS").sum()
-    m.index = m.index.to_period("M")
-    return m.reindex(pd.period_range(start, end, freq="M"), fill_value=0.0).astype(float)
-
-
-def _metrics(series: pd.DataFrame, observed, start: dt.date, end: dt.date) -> dict[str, Any]:
-    obs = observed_monthly(observed, start, end)
-    sim = monthly(series).reindex(obs.index).fillna(0.0)
+def _metrics(series: pd.DataFrame, observed: Observed, start: dt.date, end: dt.date) -> dict[str, Any]:
+    obs = observed.monthly_arrivals(start, end)
+    sim = monthly_by_run(series).reindex(obs.index).fillna(0.0)
     ensemble = sim.to_numpy(float)
     median = np.median(ensemble, axis=1)
     last_year = last_year_baseline(obs)
@@ -148,17 +130,16 @@ def _metrics(series: pd.DataFrame, observed, start: dt.date, end: dt.date) -> di
         "seasonal": scores(y[common], seasonal_ens[common], seasonal_median.to_numpy(float)[common]),
     }
     whole = scores(y, ensemble, median)
-    beats = bool(common.any()) and all(compared["model"]["crps"] < compared[b]["crps"] for b in ("last_year", "seasonal"))
+    beats = bool(common.any()) and all(compared["model"]["crps"] < compared[baseline]["crps"]
+                                       for baseline in ("last_year", "seasonal"))
     return {"months": int(len(obs)), "months_compared": int(common.sum()),
             "compared_from": str(obs.index[common][0]) if common.any() else None,
             "model_all_months": whole, "compared": compared, "model_beats_baselines_on_crps": bool(beats)}
 
 
-def _write_report(out: Path, series: pd.DataFrame, observed, start: dt.date, end: dt.date,
+def _write_report(out: Path, series: pd.DataFrame, observed: Observed, start: dt.date, end: dt.date,
                   metrics: dict[str, Any]) -> None:
-    from experiments.plots import validation_figures
-
-    obs_m = observed_monthly(observed, start, end)
+    obs_m = observed.monthly_arrivals(start, end)
     d = observed.daily
     d = d[(d["date"] >= pd.Timestamp(start)) & (d["date"] <= pd.Timestamp(end))].set_index("date")
     obs_w = d["migrants_arrived"].resample("W-SUN").sum()
@@ -167,8 +148,9 @@ def _write_report(out: Path, series: pd.DataFrame, observed, start: dt.date, end
     s = series.assign(year=pd.DatetimeIndex(series["date"]).year)
     per_run = s.groupby(["run_id", "year"])[["arrivals", "boats_arrived"]].sum()
     sim_ppb = (per_run["arrivals"] / per_run["boats_arrived"].where(per_run["boats_arrived"] > 0)).unstack(0)
-    figures = validation_figures(monthly(series).reindex(obs_m.index).fillna(0.0), obs_m,
-                                 weekly(series).reindex(obs_w.index).fillna(0.0), obs_w, sim_ppb, obs_ppb, out)
+    figures = validation_figures(monthly_by_run(series).reindex(obs_m.index).fillna(0.0), obs_m,
+                                 weekly_by_run(series).reindex(obs_w.index).fillna(0.0), obs_w, sim_ppb, obs_ppb,
+                                 out)
     ppb = pd.DataFrame({"observed": obs_ppb.round(1), "model median": sim_ppb.median(axis=1).round(1),
                         "model 5%": sim_ppb.quantile(0.05, axis=1).round(1),
                         "model 95%": sim_ppb.quantile(0.95, axis=1).round(1)})
@@ -176,10 +158,9 @@ def _write_report(out: Path, series: pd.DataFrame, observed, start: dt.date, end
     albania = albanian_experiment(series)
     if albania is not None:
         metrics["albanian_experiment"] = {str(k): v for k, v in albania.to_dict(orient="index").items()}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1, default=float))
-    rows = [(name, m) for name, m in metrics["compared"].items()]
-    table = "\n".join(f"| {name} | {m['crps']:.0f} | {_pct(m['coverage_50'])} | {_pct(m['coverage_90'])} | "
-                      f"{m['mape'] * 100:.0f}% |" for name, m in rows)
+    write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=1, default=float))
+    table = "\n".join(f"| {name} | {m['crps']:.0f} | {percent(m['coverage_50'])} | {percent(m['coverage_90'])} "
+                      f"| {m['mape'] * 100:.0f}% |" for name, m in metrics["compared"].items())
     whole = metrics["model_all_months"]
     verdict = ("beats" if metrics["model_beats_baselines_on_crps"] else "does not beat") + " both baselines on CRPS"
     if not metrics["months_compared"]:
@@ -193,8 +174,8 @@ The posterior's {metrics['posterior_particles']} particles have an effective sam
 
 ## Monthly arrivals
 
-Over all {metrics['months']} months, the model's 90% band covers {_pct(whole['coverage_90'])} of observed months and
-its 50% band {_pct(whole['coverage_50'])}; CRPS {whole['crps']:.0f} people a month, MAPE of the median
+Over all {metrics['months']} months, the model's 90% band covers {percent(whole['coverage_90'])} of observed months and
+its 50% band {percent(whole['coverage_50'])}; CRPS {whole['crps']:.0f} people a month, MAPE of the median
 {whole['mape'] * 100:.0f}%.
 
 Against the naive baselines, over the {metrics['months_compared']} months from {metrics['compared_from']} (all three
@@ -231,7 +212,7 @@ Albania being the one nationality with an arrangement of its own). Not a calibra
 
 {markdown_table(albania, index_name='')}
 """
-    (out / "report.md").write_text(text)
+    write_text_atomic(out / "report.md", text)
 
 
 def _ess_warning(metrics: dict[str, Any]) -> str:
@@ -245,8 +226,6 @@ def _ess_warning(metrics: dict[str, Any]) -> str:
 def albanian_experiment(series: pd.DataFrame) -> pd.DataFrame | None:
     """Arrivals of the nationality with its own arrangement in 2022 and 2023, and the change, model against
     observed; None when the window does not hold both whole years."""
-    from experiments.targets import PUBLIC_FIGURES
-
     observed = PUBLIC_FIGURES["albanian_arrivals"][0]
     before, after = sorted(observed)
     dates = pd.DatetimeIndex(series["date"])
@@ -260,22 +239,3 @@ def albanian_experiment(series: pd.DataFrame) -> pd.DataFrame | None:
                      change: 100.0 * (observed[after] / observed[before] - 1.0)})
     return pd.DataFrame({"observed": obs, "model median": runs.median(), "model 5%": runs.quantile(0.05),
                          "model 95%": runs.quantile(0.95)}).round(1)
-
-
-def _pct(x: float) -> str:
-    return "n/a" if x != x else f"{x * 100:.0f}%"
-
-
-def markdown_table(frame: pd.DataFrame, index_name: str = "") -> str:
-    """A DataFrame as a Markdown table (index first)."""
-    head = [index_name, *map(str, frame.columns)]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for key, row in frame.iterrows():
-        lines.append("| " + " | ".join([str(key), *(_cell(v) for v in row)]) + " |")
-    return "\n".join(lines)
-
-
-def _cell(v) -> str:
-    if isinstance(v, float):
-        return "" if v != v else f"{v:,.1f}" if abs(v) < 1000 else f"{v:,.0f}"
-    return str(v)

@@ -8,7 +8,8 @@ Layout of a sweep folder::
     series/part-NNNNN.parquet   the series table (run_id, date, outputs)
 
 Results are buffered and flushed as part files; each part is written to a
-hidden temporary name and renamed into place, series before runs. A run
+hidden temporary name and renamed into place (:func:`core.files.atomic_path`),
+series before runs. A run
 counts as done once its row is in the runs table, and readers keep only
 series parts whose runs part exists, so a sweep killed at any moment leaves
 nothing a reader could take for complete. Re-running a sweep into its folder
@@ -18,9 +19,7 @@ runs only the runs that have no row yet.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from core.errors import ChannelsimError
+from core.files import atomic_path, remove_leftovers, write_text_atomic
 
 PART = re.compile(r"^part-(\d{5,})\.parquet$")
 
@@ -59,8 +59,8 @@ class SweepStore:
             raise StoreError(f"{self.folder} exists and is not a sweep folder; use another --out folder.")
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.series_dir.mkdir(parents=True, exist_ok=True)
-        _atomic_text(self.folder / "sweep.toml", sweep_text)
-        _atomic_text(manifest, json.dumps({"fingerprint": fingerprint, "runs": run_ids, **provenance}, indent=1))
+        write_text_atomic(self.folder / "sweep.toml", sweep_text)
+        write_text_atomic(manifest, json.dumps({"fingerprint": fingerprint, "runs": run_ids, **provenance}, indent=1))
 
     def done(self) -> set[str]:
         """Run ids already recorded (ok or failed)."""
@@ -81,10 +81,15 @@ class SweepStore:
         frames = [s for s in series if len(s)]
         if frames:
             table = pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
-            _atomic_parquet(table, self.series_dir / name)
+            _write_parquet(table, self.series_dir / name)
         # via a DataFrame: rows may differ in their keys (reference runs set other parameters)
         frame = _canonical(pd.DataFrame(records))
-        _atomic_parquet(pa.Table.from_pandas(frame, preserve_index=False), self.runs_dir / name)
+        _write_parquet(pa.Table.from_pandas(frame, preserve_index=False), self.runs_dir / name)
+
+    def remove_leftovers(self) -> None:
+        """Remove the temporary files a killed writer may have left."""
+        for folder in (self.folder, self.runs_dir, self.series_dir):
+            remove_leftovers(folder)
 
     def _next_part(self) -> int:
         numbers = [int(PART.match(p.name).group(1)) for d in (self.runs_dir, self.series_dir)
@@ -112,9 +117,6 @@ class SweepStore:
         series = series.sort_values(["run_id", "date"]).reset_index(drop=True)
         return runs, series
 
-    def manifest(self) -> dict[str, Any]:
-        return json.loads((self.folder / "manifest.json").read_text())
-
     def bytes_on_disk(self) -> int:
         return sum(p.stat().st_size for d in (self.runs_dir, self.series_dir) for p in self._parts(d))
 
@@ -139,21 +141,6 @@ def read_sweep(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return SweepStore(folder).read()
 
 
-def _atomic_parquet(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def remove_partial(folder: Path) -> None:
-    """Remove temporary files a killed writer may have left."""
-    for d in (folder / "runs", folder / "series", folder):
-        if d.exists():
-            for p in d.glob(".*.tmp-*"):
-                p.unlink(missing_ok=True) if p.is_file() else shutil.rmtree(p, ignore_errors=True)
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")

@@ -16,21 +16,27 @@ runs are a resumable Parquet ensemble in ``ensemble/``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from experiments.calibration import Calibration, CalibrationError, history_warmup, load_calibration, posterior_runs
-from experiments.execute import execute_plan
-from experiments.store import read_sweep
+from core.data import data_dir as find_data_dir
+from core.files import write_text_atomic
+from core.scenarios import load as load_scenario
+from experiments.inference.plans import history_warmup, posterior_runs, run_ensemble
+from experiments.inference.posterior import Calibration, load_calibration
+from experiments.inference.report import markdown_table
+from experiments.inference.settings import (
+    ARMS,
+    BASELINE,
+    COUNTERFACTUAL_DAYS,
+    COUNTERFACTUAL_DRAWS,
+    COUNTERFACTUAL_START,
+    CalibrationError,
+)
+from experiments.plots import counterfactual_figure
 
-START = dt.date(2025, 8, 6)
-DAYS = 365
-BASELINE = "no_deal"
-ARMS = ("pilot_published", "pilot_2025", "pilot_ramp", "crackdown")
 OUTCOMES = {   # outcome column (of the runs table) -> label
     "arrivals": "crossings (arrivals)",
     "returns": "returns to France",
@@ -41,37 +47,33 @@ OUTCOMES = {   # outcome column (of the runs table) -> label
 }
 
 
-def counterfactual(out: str | Path, calibration: str | Path | Calibration | None = None, *, draws: int = 20,
-                   seed: int = 0, arms: tuple[str, ...] = ARMS, workers: int | None = None,
-                   scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
-                   data_dir: str | Path | None = None, progress: bool | None = None) -> pd.DataFrame:
+def counterfactual(out: str | Path, calibration: str | Path | Calibration | None = None, *,
+                   draws: int = COUNTERFACTUAL_DRAWS, seed: int = 0, arms: tuple[str, ...] = ARMS,
+                   workers: int | None = None, scheduler: str | None = None, cluster_file: str | Path | None = None,
+                   serial: bool = False, data_dir: str | Path | None = None,
+                   progress: bool | None = None) -> pd.DataFrame:
     """Run the arms and no_deal into ``out``; return the table of effects."""
-    from core.data import data_dir as find
-    from core.scenarios import load as load_scenario
-
-    cal = calibration if isinstance(calibration, Calibration) else load_calibration(calibration)
+    cal = load_calibration(calibration)
     for arm in arms:
         load_scenario(arm)   # a clear error for an unknown scenario, before anything runs
     if BASELINE in arms:
         raise CalibrationError(f"{BASELINE} is the baseline every arm is compared with; leave it out of the arms.")
-    end = START + dt.timedelta(days=DAYS - 1)
-    plan, fingerprint = posterior_runs(cal, [BASELINE, *arms], draws, seed, start=START.isoformat(), days=DAYS,
-                                       warmup_days=history_warmup(START), outputs=("arrivals", "returns"),
-                                       frequency="weekly", window=(START.isoformat(), end.isoformat()),
-                                       data_dir=str(find(data_dir)))
+    start, days = COUNTERFACTUAL_START, COUNTERFACTUAL_DAYS
+    end = start + dt.timedelta(days=days - 1)
+    plan = posterior_runs(cal, [BASELINE, *arms], draws, seed, start=start.isoformat(), days=days,
+                          warmup_days=history_warmup(start), outputs=("arrivals", "returns"),
+                          frequency="weekly", window=(start.isoformat(), end.isoformat()),
+                          data_dir=str(find_data_dir(data_dir)))
     out = Path(out)
-    report = execute_plan(plan, out / "ensemble", name="counterfactual", fingerprint=fingerprint,
-                          provenance={"calibration": str(cal.folder), "draws": draws, "seed": seed,
-                                      "arms": [BASELINE, *arms], "start": START.isoformat(), "days": DAYS},
-                          workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,
-                          progress=progress)
-    runs, series = read_sweep(report.folder)
+    runs, series = run_ensemble(plan, out / "ensemble", name="counterfactual", calibration=cal, draws=draws,
+                                seed=seed, provenance={"arms": [BASELINE, *arms], "start": start.isoformat(),
+                                                       "days": days},
+                                workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,
+                                progress=progress)
     table = effects(runs, arms)
-    table.to_csv(out / "counterfactual.csv", index=False)
-    from experiments.plots import counterfactual_figure
-
-    counterfactual_figure(table, series, runs, out / "counterfactual.png")
-    (out / "summary.md").write_text(summary_text(table, runs, draws, seed, cal))
+    write_text_atomic(out / "counterfactual.csv", table.to_csv(index=False))
+    counterfactual_figure(table, series, runs, BASELINE, out / "counterfactual.png")
+    write_text_atomic(out / "summary.md", summary_text(table, runs, draws, seed, cal))
     return table
 
 
@@ -126,28 +128,28 @@ def statement(table: pd.DataFrame, arm: str = "pilot_published") -> str:
         sure = "the whole 90% band is an increase"
     else:
         sure = "the 90% band includes no effect at all"
-    return (f"Over the twelve months from {START:%-d %B %Y}, {arm} deters a median of {deterred:,.0f} crossings "
-            f"against no deal ({pct:.1f}% of the no-deal figure of {r['no_deal_median']:,.0f}); 90% band "
-            f"{lo:,.0f} to {hi:,.0f} crossings ({pct_lo:.1f}% to {pct_hi:.1f}%), over {int(r['draws'])} posterior "
-            f"draws with common random numbers: {sure}. Crossings were lower than without the deal in "
+    return (f"Over the twelve months from {COUNTERFACTUAL_START:%-d %B %Y}, {arm} deters a median of "
+            f"{deterred:,.0f} crossings against no deal ({pct:.1f}% of the no-deal figure of "
+            f"{r['no_deal_median']:,.0f}); 90% band {lo:,.0f} to {hi:,.0f} crossings ({pct_lo:.1f}% to "
+            f"{pct_hi:.1f}%), over {int(r['draws'])} posterior draws with common random numbers: {sure}. "
+            f"Crossings were lower than without the deal in "
             f"{100 * (r['share_of_draws_lower']):.0f}% of draws.")
 
 
 def summary_text(table: pd.DataFrame, runs: pd.DataFrame, draws: int, seed: int, cal: Calibration) -> str:
-    from experiments.validation import markdown_table
-
+    """The summary report: the statement, and each arm's levels and changes against no deal."""
     shown = table.assign(
         change=lambda t: [f"{m:+,.0f} ({a:+,.0f} to {b:+,.0f})" for m, a, b in
-                          zip(t["change_median"], t["change_5"], t["change_95"])],
+                          zip(t["change_median"], t["change_5"], t["change_95"], strict=True)],
         level=lambda t: [f"{m:,.0f} ({a:,.0f} to {b:,.0f})" for m, a, b in
-                         zip(t["level_median"], t["level_5"], t["level_95"])],
+                         zip(t["level_median"], t["level_5"], t["level_95"], strict=True)],
         no_deal=lambda t: [f"{m:,.0f}" for m in t["no_deal_median"]],
     ).set_index(["arm", "label"])[["level", "no_deal", "change"]]
     shown.index = [f"{a}: {lab}" for a, lab in shown.index]
     failed = int((runs["status"] != "ok").sum())
     return f"""# The pilot against no deal
 
-Twelve months from {START.isoformat()}; {draws} posterior draws (seed {seed}) from `{cal.folder}`, each run under
+Twelve months from {COUNTERFACTUAL_START}; {draws} posterior draws (seed {seed}) from `{cal.folder}`, each run under
 every arm with the same parameters and seed (common random numbers); {failed} failed runs.
 Medians with 90% bands; changes are against no deal, draw by draw.
 
@@ -157,11 +159,3 @@ Medians with 90% bands; changes are against no deal, draw by draw.
 
 ![counterfactual](counterfactual.png)
 """
-
-
-def read_effects(folder: str | Path) -> pd.DataFrame:
-    return pd.read_csv(Path(folder) / "counterfactual.csv")
-
-
-def provenance(folder: str | Path) -> dict[str, Any]:
-    return json.loads((Path(folder) / "ensemble" / "manifest.json").read_text())

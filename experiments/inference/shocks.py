@@ -17,8 +17,8 @@ Each point of a grid of (``upstream_shock_sd``, ``upstream_shock_days``) is
 run on the same posterior draws and seeds (common random numbers across the
 grid); the point whose mean moments are nearest the observed ones, each
 difference scaled by the run-to-run spread of that moment, is the choice. The
-committed result, ``experiments/calibration/shocks.json`` (with the table
-``shocks.csv`` and the figure ``shocks.png``), gives the shipped defaults.
+committed result, ``shocks.json`` in the committed calibration folder (with
+the table ``shocks.csv`` and the figure ``shocks.png``), gives the shipped defaults.
 """
 
 from __future__ import annotations
@@ -31,14 +31,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.calibration import (POSTERIOR_DIR, Calibration, CalibrationError, load_calibration,
-                                     plan_fingerprint, read_observed, window_runs)
+from core.files import write_text_atomic
+from core.params import describe
+from experiments.inference.plans import run_ensemble, window_runs
+from experiments.inference.posterior import COMMITTED_CALIBRATION, Calibration, load_calibration
+from experiments.inference.settings import SHOCK_DRAWS, SHOCK_GRID_DAYS, SHOCK_GRID_SD, CalibrationError
+from experiments.inference.targets import monthly_by_run, read_observed
+from experiments.plots import shocks_figure
 
-GRID_SD = (0.2, 0.4, 0.6, 0.8, 1.0, 1.2)
-GRID_DAYS = (5.0, 10.0, 20.0, 40.0)
-MOMENTS = ("resid_sd", "resid_lag1")
+MOMENTS = {"resid_sd": "s.d. of monthly log residuals", "resid_lag1": "lag-1 autocorrelation of residuals"}
 FROM = pd.Period("2019-07", "M")   # months before hold too few crossings for a log scale to mean much
-CHOICE_FILE = POSTERIOR_DIR / "shocks.json"
+CHOICE_FILE = COMMITTED_CALIBRATION / "shocks.json"
 
 
 def moments(monthly: pd.Series) -> dict[str, float]:
@@ -52,52 +55,53 @@ def moments(monthly: pd.Series) -> dict[str, float]:
     return {"resid_sd": float(e.std()), "resid_lag1": float(np.corrcoef(e[:-1], e[1:])[0, 1])}
 
 
-def fit_shocks(out: str | Path, calibration: str | Path | Calibration | None = None, *, draws: int = 12,
-               seed: int = 0, grid_sd: tuple[float, ...] = GRID_SD, grid_days: tuple[float, ...] = GRID_DAYS,
-               workers: int | None = None, scheduler: str | None = None, cluster_file: str | Path | None = None,
-               serial: bool = False, data_dir: str | Path | None = None,
-               progress: bool | None = None) -> dict[str, Any]:
+def fit_shocks(out: str | Path, calibration: str | Path | Calibration | None = None, *, draws: int = SHOCK_DRAWS,
+               seed: int = 0, grid_sd: tuple[float, ...] = SHOCK_GRID_SD,
+               grid_days: tuple[float, ...] = SHOCK_GRID_DAYS, workers: int | None = None,
+               scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
+               data_dir: str | Path | None = None, progress: bool | None = None) -> dict[str, Any]:
     """Run the grid into ``out`` and write ``shocks.csv``, ``shocks.json`` and ``shocks.png``; return the choice."""
-    from experiments.execute import execute_plan
-    from experiments.store import read_sweep
-    from experiments.validation import monthly, observed_monthly
-
-    for name, grid, low, high in (("sd", grid_sd, 0.0, 2.0), ("days", grid_days, 1.0, 730.0)):
-        if not grid or any(not low <= g <= high for g in grid):
-            raise CalibrationError(f"the {name} grid needs values in [{low}, {high}], not {list(grid)}.")
-    cal = calibration if isinstance(calibration, Calibration) else load_calibration(calibration)
-    base, _, start, end = window_runs(cal, draws, seed, ("arrivals",), data_dir)
-    observed = observed_monthly(read_observed(data_dir), start, end)
+    for name, grid in (("sd", grid_sd), ("days", grid_days)):
+        _check_grid(name, grid)
+    cal = load_calibration(calibration)
+    base, start, end = window_runs(cal, draws, seed, ("arrivals",), data_dir)
+    observed = read_observed(data_dir).monthly_arrivals(start, end)
     target = moments(observed)
     points = [(float(sd), float(days)) for sd in grid_sd for days in grid_days]
     plan = [dataclasses.replace(run, run_id=f"g{j:03d}-d{run.point:04d}", point=j, replicate=run.point,
                                 overrides={**run.overrides, "upstream_shock_sd": sd, "upstream_shock_days": days})
             for j, (sd, days) in enumerate(points) for run in base]
     out = Path(out)
-    report = execute_plan(plan, out / "ensemble", name="shocks", fingerprint=plan_fingerprint(plan),
-                          provenance={"calibration": str(cal.folder), "draws": draws, "seed": seed},
-                          workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,
-                          progress=progress)
-    runs, series = read_sweep(report.folder)
-    sims = monthly(series).reindex(observed.index).fillna(0.0)
+    runs, series = run_ensemble(plan, out / "ensemble", name="shocks", calibration=cal, draws=draws, seed=seed,
+                                workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,
+                                progress=progress)
+    sims = monthly_by_run(series).reindex(observed.index).fillna(0.0)
     point_of = runs.set_index("run_id")["point"]
     per_run = pd.DataFrame([{"point": int(point_of[c]), **moments(sims[c])} for c in sims.columns])
-    table = _table(per_run, points, target)
+    table = grid_table(per_run, points, target)
     best = table.loc[table["distance"].idxmin()]
     choice = {"upstream_shock_sd": float(best["upstream_shock_sd"]),
               "upstream_shock_days": float(best["upstream_shock_days"]),
               "observed": target, "simulated": {m: float(best[f"{m}_mean"]) for m in MOMENTS},
               "draws": draws, "seed": seed, "calibration": str(cal.folder), "window": [str(FROM), str(end)[:7]],
-              "grid_sd": list(grid_sd), "grid_days": list(grid_days), "failed_runs": int((runs["status"] != "ok").sum())}
-    table.to_csv(out / "shocks.csv", index=False)
-    (out / "shocks.json").write_text(json.dumps(choice, indent=2) + "\n")
-    from experiments.plots import shocks_figure
-
-    shocks_figure(table, choice, out / "shocks.png")
+              "grid_sd": list(grid_sd), "grid_days": list(grid_days),
+              "failed_runs": int((runs["status"] != "ok").sum())}
+    write_text_atomic(out / "shocks.csv", table.to_csv(index=False))
+    write_text_atomic(out / "shocks.json", json.dumps(choice, indent=2) + "\n")
+    shocks_figure(table, choice, MOMENTS, out / "shocks.png")
     return choice
 
 
-def _table(per_run: pd.DataFrame, points: list[tuple[float, float]], target: dict[str, float]) -> pd.DataFrame:
+def _check_grid(name: str, grid: tuple[float, ...]) -> None:
+    """A grid of upstream_shock_NAME lies in the parameter's allowed range (core.params)."""
+    row = next(r for r in describe() if r["name"] == f"upstream_shock_{name}")
+    low, high = float(row["min"]), float(row["max"])
+    if not grid or any(not low <= g <= high for g in grid):
+        raise CalibrationError(f"the {name} grid needs values in [{low}, {high}], not {list(grid)}.")
+
+
+def grid_table(per_run: pd.DataFrame, points: list[tuple[float, float]], target: dict[str, float]) -> pd.DataFrame:
+    """Each grid point's mean and s.d. of the moments over its runs, and its distance from the observed."""
     stats = per_run.groupby("point")[list(MOMENTS)].agg(["mean", "std"])
     stats.columns = [f"{m}_{s}" for m, s in stats.columns]
     spread = {m: float(per_run[m].std()) for m in MOMENTS}   # run-to-run spread over the whole grid

@@ -1,6 +1,6 @@
-"""One run of a sweep: plain data in, plain data out.
+"""One run of a sweep or an ensemble: plain data in, plain data out.
 
-:func:`run_one` builds the model from a :class:`~experiments.sweep.RunSpec`,
+:func:`run_one` builds the model from a :class:`~experiments.sweeps.design.RunSpec`,
 runs it through the model's public API and returns a :class:`RunOutput` (a
 record of the run and its series). A live model cannot be pickled; this can,
 and nothing in it depends on where it runs: the seed is in the spec. A run
@@ -9,38 +9,19 @@ that raises is returned as failed, with its error, so that a sweep goes on.
 
 from __future__ import annotations
 
-import functools
-import subprocess
 import time
 import traceback
-from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from experiments.sweep import RunSpec
-from model.result import summarise
 from core.scenarios import scenario_hash
-
-
-@functools.cache
-def code_version() -> dict[str, str]:
-    """The package version and git commit of the code that runs (on this worker)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        package = version("channelsim")
-    except PackageNotFoundError:  # pragma: no cover
-        package = "unknown"
-    checkout = Path(__file__).resolve().parents[1]
-    try:
-        commit = subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True, text=True,
-                                timeout=10).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        commit = "unknown"
-    return {"package_version": package, "git_commit": commit}
+from core.versions import code_version
+from experiments.sweeps.design import RunSpec
+from model import run
+from model.result import summarise
 
 
 @dataclass
@@ -49,7 +30,7 @@ class RunOutput:
     series: pd.DataFrame        # the kept series (run_id, date, outputs), empty if the run failed
 
 
-def outcomes(series: pd.DataFrame, window: tuple[str | None, str | None]) -> dict[str, float]:
+def outcomes_in_window(series: pd.DataFrame, window: tuple[str | None, str | None]) -> dict[str, float]:
     """Per-run outcomes: the run's summary (:func:`model.result.summarise`) over the window."""
     s = series
     if window[0]:
@@ -59,10 +40,17 @@ def outcomes(series: pd.DataFrame, window: tuple[str | None, str | None]) -> dic
     return summarise(s)
 
 
+def failed_output(spec: RunSpec, error: BaseException, seconds: float | None = None) -> RunOutput:
+    """The record of a run that did not finish (it raised, or took its worker down)."""
+    record: dict[str, Any] = {"run_id": spec.run_id, "point": spec.point, "replicate": spec.replicate,
+                              "status": "failed", "error": f"{type(error).__name__}: {error}"}
+    if seconds is not None:
+        record.update(traceback="".join(traceback.format_exception(error))[-4000:], wall_seconds=seconds)
+    return RunOutput(record, pd.DataFrame())
+
+
 def run_one(spec: RunSpec) -> RunOutput:
     """Run one spec; never raises for a failing model run (the failure is recorded)."""
-    from model import run
-
     record: dict[str, Any] = {
         "run_id": spec.run_id, "point": spec.point, "replicate": spec.replicate,
         **{f"param_{k}": v for k, v in spec.overrides.items()},
@@ -75,13 +63,11 @@ def run_one(spec: RunSpec) -> RunOutput:
         result = run(spec.scenario, seed=seed, start=spec.start, days=spec.days, warmup_days=spec.warmup_days,
                      data_dir=spec.data_dir, **spec.overrides)
     except Exception as exc:  # recorded, so that the sweep goes on
-        record.update(status="failed", error=f"{type(exc).__name__}: {exc}",
-                      traceback="".join(traceback.format_exception(exc))[-4000:],
-                      wall_seconds=time.perf_counter() - began)
-        return RunOutput(record, pd.DataFrame())
+        failed = failed_output(spec, exc, time.perf_counter() - began)
+        return RunOutput({**record, **failed.record}, failed.series)
     record.update(status="ok", error="", traceback="", wall_seconds=time.perf_counter() - began,
                   scenario_hash=scenario_hash(result.params))
-    record.update({f"out_{k}": v for k, v in outcomes(result.series, spec.window).items()})
+    record.update({f"out_{k}": v for k, v in outcomes_in_window(result.series, spec.window).items()})
     if spec.frequency == "weekly":
         kept = result.weekly(complete_only=True)[list(spec.outputs)].reset_index()
     else:

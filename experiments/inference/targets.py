@@ -3,18 +3,27 @@
 :func:`targets` computes the same statistics from any series in the Home Office
 layout (``core.data.read_small_boats``), and :func:`layout_of` puts a model
 run's series into that layout, so that model and data are summarised by one
-function. :data:`PUBLIC_FIGURES` holds the figures from other public sources
+function. :func:`statistics` is the vector of them the calibration compares;
+:func:`read_observed` reads the observed series (with their files' hashes),
+and :func:`monthly_by_run` / :func:`weekly_by_run` sum an ensemble's series.
+:data:`PUBLIC_FIGURES` holds the figures from other public sources
 (``shared/data/README.md``) that inform mechanisms.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from core.data import data_dir as find_data_dir
 from core.data import read_small_boats
+
+OBSERVED_FILES = {"daily": "small_boats_daily.csv", "weekly": "small_boats_weekly.csv"}
 
 # Figures from other public sources, with their sources (shared/data/README.md).
 PUBLIC_FIGURES = {
@@ -81,13 +90,79 @@ def targets(daily: pd.DataFrame, weekly: pd.DataFrame | None = None) -> Targets:
     )
 
 
-def observed(data_dir=None) -> Targets:
+def observed(data_dir: str | Path | None = None) -> Targets:
     """The targets of the Home Office series in the data folder."""
-    from core.data import data_dir as find
+    series = read_observed(data_dir)
+    return targets(series.daily, series.weekly)
 
-    folder = find(data_dir)
-    return targets(read_small_boats(folder / "small_boats_daily.csv", "daily"),
-                   read_small_boats(folder / "small_boats_weekly.csv", "weekly"))
+
+@dataclass(frozen=True)
+class Observed:
+    """The observed daily and weekly series, and the hashes of the files they were read from."""
+
+    daily: pd.DataFrame
+    weekly: pd.DataFrame
+    files: dict[str, str]          # file name -> sha256
+
+    def prevented_weeks(self, start: dt.date, end: dt.date) -> pd.DatetimeIndex:
+        """The weeks with a recorded prevented count, whole weeks inside the window only."""
+        w = self.weekly.dropna(subset=["migrants_prevented"])
+        weeks = pd.DatetimeIndex(w["week_ending"])
+        return weeks[(weeks - pd.Timedelta(days=6) >= pd.Timestamp(start)) & (weeks <= pd.Timestamp(end))]
+
+    def statistics(self, start: dt.date, end: dt.date) -> dict[str, np.ndarray]:
+        return statistics(self.daily, self.weekly, start, end, self.prevented_weeks(start, end))
+
+    def monthly_arrivals(self, start: dt.date, end: dt.date) -> pd.Series:
+        """The arrivals of each month from ``start`` to ``end`` (months without any: 0)."""
+        d = self.daily
+        d = d[(d["date"] >= pd.Timestamp(start)) & (d["date"] <= pd.Timestamp(end))]
+        m = d.set_index("date")["migrants_arrived"].resample("MS").sum()
+        m.index = m.index.to_period("M")
+        return m.reindex(pd.period_range(start, end, freq="M"), fill_value=0.0).astype(float)
+
+
+def read_observed(data_dir: str | Path | None = None) -> Observed:
+    """The Home Office series in the data folder (``core.data.data_dir``)."""
+    folder = find_data_dir(data_dir)
+    paths = {kind: folder / name for kind, name in OBSERVED_FILES.items()}
+    files = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths.values()}
+    return Observed(read_small_boats(paths["daily"], "daily"), read_small_boats(paths["weekly"], "weekly"), files)
+
+
+def statistics(daily: pd.DataFrame, weekly: pd.DataFrame | None, start: dt.date, end: dt.date,
+               prevented_weeks: pd.DatetimeIndex | None = None) -> dict[str, np.ndarray]:
+    """The summary statistics the calibration compares, of a series (Home Office layout) over the window:
+    log monthly arrivals, log people per boat and the share of days with arrivals by year, and the
+    prevented share over ``prevented_weeks``."""
+    d = daily[(daily["date"] >= pd.Timestamp(start)) & (daily["date"] <= pd.Timestamp(end))]
+    t = targets(d)
+    months = pd.period_range(start, end, freq="M")
+    monthly = t.monthly_arrivals.reindex(months, fill_value=0).to_numpy(float)
+    stats = {
+        "monthly": np.log1p(monthly),
+        "people_per_boat": np.log(t.people_per_boat_by_year.reindex(range(start.year, end.year + 1))
+                                  .fillna(1.0).clip(lower=1.0).to_numpy(float)),
+        "days_with_arrivals": t.share_of_days_with_arrivals.reindex(range(start.year, end.year + 1))
+        .fillna(0.0).to_numpy(float),
+    }
+    if weekly is not None and prevented_weeks is not None and len(prevented_weeks):
+        w = weekly.set_index(pd.DatetimeIndex(weekly["week_ending"])).reindex(prevented_weeks)
+        prevented, arrived = w["migrants_prevented"].sum(), w["migrants_arrived"].sum()
+        stats["prevented_share"] = np.array([prevented / (prevented + arrived) if prevented + arrived else 0.0])
+    return stats
+
+
+def monthly_by_run(series: pd.DataFrame, column: str = "arrivals") -> pd.DataFrame:
+    """Runs' daily series summed by month: one column a run, indexed by period."""
+    s = series.assign(month=pd.DatetimeIndex(series["date"]).to_period("M"))
+    return s.pivot_table(index="month", columns="run_id", values=column, aggfunc="sum")
+
+
+def weekly_by_run(series: pd.DataFrame, column: str = "arrivals") -> pd.DataFrame:
+    """Runs' daily series summed by week ending Sunday: one column a run."""
+    s = series.set_index(pd.DatetimeIndex(series["date"]))
+    return s.groupby("run_id")[column].resample("W-SUN").sum().unstack(0)
 
 
 def layout_of(series: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -1,0 +1,63 @@
+"""The ``channelsim`` command line.
+
+    channelsim run [--scenario NAME|PATH] [--seed N] [--start DATE] [--days N | --end DATE]
+                   [--out DIR] [--data DIR] [--set KEY=VALUE ...] [--quiet]
+    channelsim scenarios
+    channelsim params [SECTION]
+    channelsim data download|convert|targets
+    channelsim explore [--host 127.0.0.1] [--port 8765]
+    channelsim sweep FILE|NAME [executor options] [--out DIR]
+    channelsim analyse DIR
+    channelsim plot DIR
+    channelsim calibrate [--budget small|standard|full] [--seed N] [--out DIR] [executor options]
+    channelsim validate [--calibration DIR] [--draws N] [--seed N] [--out DIR] [executor options]
+    channelsim shocks [--calibration DIR] [--draws N] [--seed N] [--sd A,B,..] [--days A,B,..] [--out DIR] [...]
+    channelsim counterfactual [--calibration DIR] [--draws N] [--seed N] [--arms A,B] [--out DIR] [...]
+
+Executor options (sweep, calibrate, shocks, validate, counterfactual):
+    --workers N | --scheduler ADDRESS | --cluster FILE | --serial
+
+The commands live by room: :mod:`~experiments.cli.model_commands` (run,
+scenarios, params, data, explore), :mod:`~experiments.cli.sweep_commands` and
+:mod:`~experiments.cli.inference_commands`; ``channelsim CMD --help`` shows
+each one's options and defaults.
+
+Bad input (an unknown scenario or key, a value out of range, malformed TOML, an
+unsupported date) prints one paragraph naming the problem and exits with
+status 2, leaving nothing half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from core.errors import ChannelsimError
+from experiments.cli import inference_commands, model_commands, sweep_commands
+from experiments.cli.options import EXIT_BAD_INPUT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="channelsim",
+        description="Agent-based model of Channel small-boat crossings and the UK-France returns pilot.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for commands in (model_commands, sweep_commands, inference_commands):
+        commands.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ChannelsimError as exc:
+        print(f"channelsim: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("channelsim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `channelsim params | head`: the reader left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -1,0 +1,150 @@
+"""Commands on the model and its inputs: run, scenarios, params, data, explore.
+
+Parameters are listed from ``core.params.describe()``. A command imports what
+it runs (Mesa, pandas) when it runs, so that `channelsim --help` starts at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from core.errors import ChannelsimError
+from core.params import SECTIONS, describe
+from core.scenarios import DEFAULT_SCENARIO, available
+from experiments.cli.options import DATA_HELP
+
+
+def register(sub) -> None:
+    run = sub.add_parser("run", help="run a scenario and write its results")
+    run.add_argument("--scenario", default=DEFAULT_SCENARIO,
+                     help="shipped scenario name or path to a .toml file (default: %(default)s)")
+    # without --seed, --start or --days the run takes model.run's own defaults (printed with the results)
+    run.add_argument("--seed", type=int, help="random seed (default: the model's)")
+    run.add_argument("--start", help="first date recorded, YYYY-MM-DD (default: the model's)")
+    run.add_argument("--days", type=int, help="days to run (default: a year)")
+    run.add_argument("--end", help="last date to run, YYYY-MM-DD (instead of --days)")
+    run.add_argument("--out", help="output folder (default: results/SCENARIO_seedN_START)")
+    run.add_argument("--data", help=DATA_HELP)
+    run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable); "
+                     "`channelsim params` lists them")
+    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.set_defaults(func=cmd_run)
+
+    scenarios = sub.add_parser("scenarios", help="list the shipped scenarios")
+    scenarios.set_defaults(func=cmd_scenarios)
+
+    params = sub.add_parser("params", help="list every parameter with its unit, range and source")
+    params.add_argument("section", nargs="?", help=f"only this section: {', '.join(SECTIONS)}")
+    params.set_defaults(func=cmd_params)
+
+    data = sub.add_parser("data", help="the Home Office series: download, convert a workbook, targets")
+    data.add_argument("action", choices=["download", "convert", "targets"],
+                      help="download: fetch and convert the current workbook; convert: a workbook or CSV you have; "
+                           "targets: summary statistics of the series in the data folder")
+    data.add_argument("source", nargs="?", help="with convert: the .ods workbook (sheets SB_01, SB_02) or a CSV")
+    data.add_argument("--out", default="data", help="folder to write into (default: data/)")
+    data.add_argument("--url", help="with download: the publication page or the workbook's address")
+    data.add_argument("--data", help="with targets: folder of the observed data")
+    data.set_defaults(func=cmd_data)
+
+    explore = sub.add_parser("explore", help="serve the interactive explorer (SolaraViz) on localhost")
+    explore.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    explore.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    explore.set_defaults(func=cmd_explore)
+
+
+def toml_value(text: str):
+    """A --set value as TOML would read it (number, bool, date, quoted string), else the text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_overrides(pairs: list[str]) -> dict:
+    """--set KEY=VALUE pairs as parameter overrides."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ChannelsimError(f"--set takes KEY=VALUE, e.g. --set returns_per_week=100; got {pair!r}.")
+        out[key.strip()] = toml_value(value.strip())
+    return out
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from model import run
+
+    if args.days is not None and args.end is not None:
+        raise ChannelsimError("give either --days or --end, not both.")
+    overrides = parse_overrides(args.set or [])
+    given = {k: v for k, v in (("seed", args.seed), ("start", args.start), ("days", args.days), ("end", args.end))
+             if v is not None}
+    show_progress = not args.quiet and sys.stderr.isatty()
+    result = run(args.scenario, **given, data_dir=args.data, progress=show_progress, **overrides)
+    out = Path(args.out) if args.out else Path("results") / f"{result.params.name}_seed{result.seed}_{result.start}"
+    result.save(out)
+    if not args.quiet:
+        print(result.table())
+        print(f"results: {out}/ (series.csv, series.parquet, summary.json, params.toml, series.png)")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    scenarios = available()
+    width = max(map(len, scenarios))
+    for name, description in scenarios.items():
+        print(f"{name:<{width}}  {description}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    if args.section and args.section not in SECTIONS:
+        raise ChannelsimError(f"unknown section {args.section!r}; sections: {', '.join(SECTIONS)}.")
+    for row in describe():
+        if args.section and row["section"] != args.section:
+            continue
+        default = row["default"]
+        shown = default.isoformat() if hasattr(default, "isoformat") else repr(default)
+        bounds = "" if row["min"] is None and row["max"] is None else f"; {row['min']} to {row['max']}"
+        print(f"[{row['section']}] {row['name']} = {shown} ({row['unit']}{bounds})")
+        print(f"    {row['doc']} Source: {row['source']}.")
+    return 0
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from core import data
+    from experiments.inference.targets import observed
+
+    if args.action == "convert":
+        if not args.source:
+            raise ChannelsimError("data convert needs a SOURCE file (the Home Office .ods workbook, or a CSV).")
+        written = data.convert(args.source, args.out)
+    elif args.action == "download":
+        written = data.download(args.out, url=args.url or data.PUBLICATION_URL)
+    else:  # targets
+        table = observed(args.data).table()
+        out = Path(args.out) / "targets.csv"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out, index=False)
+        written = [out]
+        print(table[table["statistic"] != "monthly_arrivals"].to_string(index=False))
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise ChannelsimError(f"--port must be from 1 to 65535, not {args.port}.")
+    print(f"channelsim explorer: http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    command = [sys.executable, "-m", "solara", "run", "experiments.explorer:page", "--host", args.host,
+               "--port", str(args.port), "--production", "--no-open"]
+    try:
+        return subprocess.run(command).returncode
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,36 @@
+"""What several commands share: where the runs go (the executor options) and the exit status of bad input."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.errors import ChannelsimError
+
+EXIT_BAD_INPUT = 2
+DATA_HELP = "folder of the observed data (default: $CHANNELSIM_DATA or ../shared/data)"
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """--workers, --scheduler, --cluster, --serial, and --data and --quiet."""
+    parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--cluster", metavar="FILE", help="dask-jobqueue cluster file (SLURM or PBS)")
+    parser.add_argument("--serial", action="store_true", help="run in this process, one run after another")
+    parser.add_argument("--data", help=DATA_HELP)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or report")
+
+
+def executor_options(args: argparse.Namespace) -> dict:
+    """The execution options, checked: where the runs go."""
+    if args.workers is not None and args.workers < 1:
+        raise ChannelsimError(f"--workers must be at least 1, not {args.workers}.")
+    chosen = [name for name, on in (("--scheduler", args.scheduler), ("--cluster", args.cluster),
+                                    ("--serial", args.serial)) if on]
+    if len(chosen) > 1:
+        raise ChannelsimError(f"choose one of {' and '.join(chosen)}.")
+    return dict(workers=args.workers, scheduler=args.scheduler, cluster_file=args.cluster, serial=args.serial)
+
+
+def progress_option(args: argparse.Namespace) -> bool | None:
+    """None (a bar on a terminal) unless --quiet."""
+    return None if not args.quiet else False

@@ -1,0 +1,270 @@
+"""Calibration: ABC-SMC (pyabc) of the free parameters against the Home Office series.
+
+The free parameters (:data:`~experiments.inference.settings.PRIORS`, uniform
+priors) are inferred by likelihood-free approximate Bayesian computation with
+sequential Monte Carlo (pyabc's ``ABCSMC``), comparing each simulation of the
+calibration window (2018 to July 2025 by default) with the observed series
+through the summary statistics of :func:`experiments.inference.targets.statistics`:
+
+- monthly arrivals (on a log scale), which carry the trend, the season and
+  the fall after 2022;
+- people per boat by year, which the gangs' behaviour must produce;
+- the share of days with arrivals by year (the weather and launch decisions);
+- the French prevented share over the weeks where it is recorded.
+
+Simulations run on Dask (a local cluster, a scheduler, or dask-jobqueue). So
+that a calibration is reproducible from its seed on any number of workers,
+``SeededMappingSampler`` gives each particle's task its own seed, derived
+from the calibration seed, the generation and the particle's index, and
+collects the tasks in order.
+
+The output folder holds ``posterior.csv`` (the last generation: one row a
+particle, its parameters and weight), ``provenance.json`` (data window and
+files, seed, settings, package and git versions, the epsilon schedule),
+``abc.db`` (pyabc's full history) and ``posterior.png``; it is read back by
+:func:`experiments.inference.posterior.load_calibration`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import cloudpickle
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from core.calendar import parse_date
+from core.data import data_dir as find_data_dir
+from core.files import write_text_atomic
+from core.versions import code_version
+from experiments.inference.posterior import Calibration, load_calibration, particle_overrides
+from experiments.inference.settings import DATE_PARAMETERS, PRIORS, CalibrationError, Settings
+from experiments.inference.targets import layout_of, read_observed, statistics
+from experiments.plots import posterior_plot
+from experiments.sweeps.execute import dask_client
+from model import run
+
+# Scales of the distance's terms: an error of one scale counts as much as a monthly
+# log error of one (a factor of e) on average.
+DAYS_SCALE = 0.1
+PREVENTED_SCALE = 0.1
+
+
+# --- summary statistics and distance ---------------------------------------------------------------
+def distance(x: dict[str, np.ndarray], x0: dict[str, np.ndarray]) -> float:
+    """Root-mean-square errors of the statistics, each on its own scale, summed."""
+    total = float(np.sqrt(np.mean((x["monthly"] - x0["monthly"]) ** 2)))
+    total += float(np.sqrt(np.mean((x["people_per_boat"] - x0["people_per_boat"]) ** 2)))
+    total += float(np.sqrt(np.mean((x["days_with_arrivals"] - x0["days_with_arrivals"]) ** 2))) / DAYS_SCALE
+    if "prevented_share" in x0 and "prevented_share" in x:
+        total += float(abs(x["prevented_share"][0] - x0["prevented_share"][0])) / PREVENTED_SCALE
+    return total
+
+
+# --- the simulator pyabc calls -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Simulator:
+    """Runs the model for one particle and returns its statistics (picklable, plain data)."""
+
+    scenario: str
+    start: str
+    end: str
+    warmup_days: int
+    data_dir: str | None
+    prevented_weeks: tuple[str, ...]
+
+    def __call__(self, parameter) -> dict[str, np.ndarray]:
+        seed = int(np.random.randint(0, 2**31 - 1))   # the task's generator is seeded: see SeededMappingSampler
+        result = run(self.scenario, seed=seed, start=self.start, end=self.end, warmup_days=self.warmup_days,
+                     data_dir=self.data_dir, **particle_overrides(dict(parameter)))
+        daily, weekly = layout_of(result.series)
+        return statistics(daily, weekly, parse_date(self.start, "start date"), parse_date(self.end, "end date"),
+                          pd.DatetimeIndex(list(self.prevented_weeks)))
+
+
+# --- a reproducible sampler ---------------------------------------------------------------------------
+def _until_accepted(payload: bytes, sample_factory, seed: int):
+    """One particle's task: simulate until one is accepted, from the task's own seed."""
+    simulate_one = cloudpickle.loads(payload)
+    np.random.seed(seed % 2**32)
+    random.seed(seed)
+    sample = sample_factory()
+    n = 0
+    while True:
+        particle = simulate_one()
+        n += 1
+        sample.append(particle)
+        if particle.accepted:
+            return sample, n
+
+
+def _sampler_class():
+    """The sampler's class, defined when pyabc (slow to import) is loaded for a calibration."""
+    from pyabc.sampler import Sampler
+
+    class SeededMappingSampler(Sampler):
+        """pyabc sampler whose result depends only on the seed, not on the workers or their timing.
+
+        Each of the n particles of generation t is one task seeded from
+        (seed, t, index); the tasks' samples are joined in index order.
+        ``map_`` is any ordered map (the built-in one, or Dask's through
+        :func:`dask_map`).
+        """
+
+        def __init__(self, map_: Callable = map, seed: int = 0):
+            super().__init__()
+            self.map_ = map_
+            self.seed = seed
+
+        def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
+                                    ana_vars=None):
+            payload = cloudpickle.dumps(simulate_one)
+            seeds = [int(np.random.SeedSequence([self.seed, t + 2, i]).generate_state(1, np.uint64)[0])
+                     for i in range(n)]
+            task = functools.partial(_until_accepted, payload, self.sample_factory)
+            results = list(self.map_(task, seeds))
+            sample = self._create_empty_sample()
+            evaluations = 0
+            for part, count in results:
+                sample += part
+                evaluations += count
+            self.nr_evaluations_ = evaluations
+            return sample
+
+    return SeededMappingSampler
+
+
+def dask_map(client, progress: bool, label: str):
+    """An ordered map over a Dask client, with a progress bar per generation."""
+    from distributed import as_completed
+
+    generation = iter(range(-1, 10**6))
+
+    def map_(fn, items):
+        items = list(items)
+        futures = client.map(fn, items, pure=False)
+        t = next(generation)
+        stage = "prior sample" if t < 0 else f"generation {t}"
+        with tqdm(total=len(items), desc=f"{label} {stage}", unit="particle", disable=not progress) as bar:
+            for _ in as_completed(futures):
+                bar.update()
+        results = [f.result() for f in futures]
+        for f in futures:
+            f.release()
+        return results
+
+    return map_
+
+
+# --- the calibration ------------------------------------------------------------------------------------
+def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int | None = None,
+              scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
+              data_dir: str | Path | None = None, progress: bool | None = None) -> Calibration:
+    """Run ABC-SMC into the folder ``out`` and return the posterior (default settings: the standard budget)."""
+    settings = settings or Settings()
+    settings.check()
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise CalibrationError(f"{out} exists and is not empty; give a new --out folder.")
+    observed = read_observed(data_dir)
+    start, end = settings.window()
+    last = observed.daily["date"].max().date()
+    if end > last:
+        raise CalibrationError(f"the window ends on {end}, after the observed series ({last}).")
+    if progress is None:
+        progress = sys.stderr.isatty()
+    x0 = observed.statistics(start, end)
+    weeks = tuple(d.date().isoformat() for d in observed.prevented_weeks(start, end))
+    simulator = Simulator(settings.scenario, settings.start, settings.end, settings.warmup_days,
+                          str(find_data_dir(data_dir)), weeks)
+    out.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    if serial:
+        history = _run_abc(out, settings, simulator, x0, map)
+    else:
+        with dask_client(workers, scheduler, cluster_file) as client:
+            history = _run_abc(out, settings, simulator, x0, dask_map(client, progress, "calibrate"))
+    return write_posterior(out, history, settings, observed.files, time.perf_counter() - began)
+
+
+def write_posterior(out: Path, history, settings: Settings, files: dict[str, str], seconds: float) -> Calibration:
+    """Write the posterior of the last generation in ``history`` with its provenance and figure."""
+    from pyabc.weighted_statistics import effective_sample_size
+
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    posterior = frame[list(PRIORS)].reset_index(drop=True)
+    posterior["weight"] = np.asarray(weights, float) / np.sum(weights)
+    populations = history.get_all_populations()
+    provenance = {
+        "method": "ABC-SMC (pyabc ABCSMC, median epsilon, multivariate normal transition: kernel_scaling x the "
+                  "weighted covariance)",
+        "settings": asdict(settings),
+        "data_window": [settings.start, settings.end],
+        "data_files": files,
+        "priors": {k: {"distribution": "uniform", "low": lo, "high": hi} for k, (lo, hi) in PRIORS.items()},
+        "date_parameters_as_decimal_years": sorted(DATE_PARAMETERS),
+        "statistics": ["monthly log arrivals", "log people per boat by year", "share of days with arrivals by year",
+                       "prevented share over recorded weeks"],
+        "generations": [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
+                         "effective_sample_size": round(float(effective_sample_size(
+                             history.get_distribution(m=0, t=int(r.t))[1])), 1)}
+                        for r in populations.itertuples() if r.t >= 0],
+        "simulations": int(history.total_nr_simulations),
+        "seconds": round(seconds, 1),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **_versions(),
+    }
+    write_text_atomic(out / "posterior.csv", posterior.to_csv(index=False, float_format="%.6g"))
+    write_text_atomic(out / "provenance.json", json.dumps(provenance, indent=1))
+    calibration = load_calibration(out)
+    posterior_plot(calibration.posterior, PRIORS, out / "posterior.png")
+    return calibration
+
+
+def whole_covariance(n_samples: float, dimension: int) -> float:
+    """A bandwidth factor of one: the kernel is the population's own weighted covariance, scaled by
+    ``Settings.kernel_scaling`` (2, after Beaumont et al. 2009, Biometrika 96: 983). Silverman's
+    rule, pyabc's default, shrinks it to half or less in twelve dimensions, a kernel so narrow that
+    the importance weights collapse onto a few particles."""
+    return 1.0
+
+
+def transition(settings: Settings):
+    """The proposal kernel of every generation after the first."""
+    import pyabc
+
+    return pyabc.MultivariateNormalTransition(scaling=settings.kernel_scaling, bandwidth_selector=whole_covariance)
+
+
+def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_):
+    import pyabc
+
+    for name in ("ABC", "Epsilon", "Distance", "Acceptor", "History", "Sampler", "Population", "pyabc"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(f"ABC.{name}").setLevel(logging.WARNING)
+    prior = pyabc.Distribution(**{k: pyabc.RV("uniform", lo, hi - lo) for k, (lo, hi) in PRIORS.items()})
+    state = np.random.get_state()
+    np.random.seed(settings.seed)
+    try:
+        abc = pyabc.ABCSMC(simulator, prior, distance, population_size=settings.population,
+                           transitions=transition(settings), sampler=_sampler_class()(map_, settings.seed))
+        abc.new("sqlite:///" + str((out / "abc.db").resolve()), x0)
+        return abc.run(max_nr_populations=settings.generations, max_total_nr_simulations=settings.budget)
+    finally:
+        np.random.set_state(state)
+
+
+def _versions() -> dict[str, str]:
+    return {**code_version(), "pyabc_version": version("pyabc"), "mesa_version": version("mesa"),
+            "simpy_version": version("simpy")}

@@ -1,0 +1,103 @@
+"""What decides each inference: the free parameters and their priors, the calibration window and
+budgets, and the defaults of the posterior-predictive ensembles (validation, shocks, counterfactual).
+
+Kept apart from the machinery (pandas, pyabc, Dask), so that the command line
+shows these defaults without loading it; every module and command reads them
+from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from core.calendar import parse_date
+from core.errors import ChannelsimError
+
+# Free parameters and their uniform priors (lowest, highest). Dates are sampled as
+# decimal years. Everything else keeps its documented default.
+PRIORS: dict[str, tuple[float, float]] = {
+    "inflow_ceiling_per_day": (80.0, 260.0),
+    "inflow_growth_per_year": (1.0, 4.0),
+    "inflow_midpoint": (2020.0, 2022.5),
+    "season_amplitude": (0.2, 0.95),
+    "upstream_elasticity": (0.0, 4.0),
+    "cross_constant": (-9.5, -6.0),
+    "boat_supply_per_week": (15.0, 50.0),
+    "comfortable_load": (6.0, 20.0),
+    "taxi_boat_share": (0.05, 0.7),
+    "boat_supply_disruption": (0.0, 0.7),
+    "calm_mean_summer": (0.4, 0.62),
+    "calm_mean_winter": (0.6, 0.9),
+}
+DATE_PARAMETERS = {"inflow_midpoint"}
+
+# The calibration window: the Home Office series from its first day to the last month before the pilot.
+CALIBRATION_START = dt.date(2018, 1, 1)
+CALIBRATION_END = dt.date(2025, 7, 31)
+CALIBRATION_WARMUP_DAYS = 180
+
+# Posterior draws of each ensemble, one run a draw (a counterfactual's draw runs under every arm).
+VALIDATION_DRAWS = 40
+SHOCK_DRAWS = 12
+COUNTERFACTUAL_DRAWS = 20
+
+# The grid of the upstream shocks' size (log s.d.) and persistence (days) fitted by simulated moments.
+SHOCK_GRID_SD = (0.2, 0.4, 0.6, 0.8, 1.0, 1.2)
+SHOCK_GRID_DAYS = (5.0, 10.0, 20.0, 40.0)
+
+# The counterfactual: each arm against no deal, for a year from the day after the data end.
+COUNTERFACTUAL_START = dt.date(2025, 8, 6)
+COUNTERFACTUAL_DAYS = 365
+BASELINE = "no_deal"
+ARMS = ("pilot_published", "pilot_2025", "pilot_ramp", "crackdown")
+
+
+class CalibrationError(ChannelsimError):
+    """A calibration, or an ensemble drawn from one, cannot run as asked."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What decides a calibration (recorded in its provenance). The defaults are the ``standard`` budget."""
+
+    population: int = 100
+    generations: int = 8
+    budget: int = 900           # most simulations in all; the run stops after the generation that passes it
+    kernel_scaling: float = 2.0  # proposal covariance = this x the previous population's weighted covariance
+    seed: int = 0
+    start: str = CALIBRATION_START.isoformat()
+    end: str = CALIBRATION_END.isoformat()
+    scenario: str = "pilot_2025"
+    warmup_days: int = CALIBRATION_WARMUP_DAYS
+
+    def check(self) -> None:
+        for name in ("population", "generations", "budget"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise CalibrationError(f"{name} must be a whole number of at least 1, not {value!r}.")
+        if self.population < 2:
+            raise CalibrationError("population must be at least 2 (the transition is fitted to the particles).")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise CalibrationError(f"seed must be a whole number of at least 0, not {self.seed!r}.")
+        if isinstance(self.kernel_scaling, bool) or not (isinstance(self.kernel_scaling, (int, float))
+                                                         and 0 < self.kernel_scaling <= 10):
+            raise CalibrationError(f"kernel_scaling must be a number in (0, 10], not {self.kernel_scaling!r}.")
+        start, end = self.window()
+        if not start < end:
+            raise CalibrationError(f"the window must start before its end (got {start} to {end}).")
+        if (end - start).days < 60:
+            raise CalibrationError("the window must span at least two months.")
+
+    def window(self) -> tuple[dt.date, dt.date]:
+        """The first and last day of the data window."""
+        return parse_date(self.start, "start date"), parse_date(self.end, "end date")
+
+
+# Preset sizes of a calibration (Settings fields): small for CI, standard made the committed posterior,
+# full for a cluster.
+BUDGETS: dict[str, dict[str, int]] = {
+    "small": {"population": 6, "generations": 2, "budget": 60},
+    "standard": {"population": Settings.population, "generations": Settings.generations, "budget": Settings.budget},
+    "full": {"population": 300, "generations": 20, "budget": 20000},
+}
