@@ -21,6 +21,8 @@ run: $(STAMP)
 	$(BIN)/channelsim run --out results/default
 
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)

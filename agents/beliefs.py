@@ -62,7 +62,8 @@ def gather_news(world: World, coast: np.ndarray, waiting: np.ndarray, day: int,
                 rng: np.random.Generator) -> News:
     """What reached the people waiting (``coast``; ``waiting`` of them by nationality) today."""
     p, reports, policy = world.params.beliefs, world.reports, world.policy
-    reach = p.report_reach / np.maximum(waiting, p.report_reach)  # weight each waiting person hears
+    # the weight each waiting person hears: a report reaches report_reach people of its group
+    reach = p.report_reach / np.maximum(waiting, max(p.report_reach, 1.0))
     stayed, job_reports = reports.due(day)
     found = rng.binomial(job_reports.astype(np.int64), policy.job_find_probability[day])
     news = News(
@@ -154,12 +155,17 @@ class BayesianForgetting(BeliefRule):
         if len(news.contacts):
             np.add.at(ry, news.contacts, news.contact_weight)  # stories heard in person
         pop.ret_yes[rows], pop.ret_no[rows], pop.job_yes[rows], pop.job_no[rows] = ry, rn, jy, jn
-        return ry / (ry + rn), jy / (jy + jn)
+        return self._means(ry, rn, jy, jn)
 
     def perceived(self, rows):
         pop = self.pop
         ry, rn, jy, jn = pop.ret_yes[rows], pop.ret_no[rows], pop.job_yes[rows], pop.job_no[rows]
-        return ry / (ry + rn), jy / (jy + jn)
+        return self._means(ry, rn, jy, jn)
+
+    def _means(self, ry, rn, jy, jn) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior means; where everything is forgotten and nothing heard, the prior beliefs."""
+        return (_share(ry, rn, self.params.prior_return_probability),
+                _share(jy, jn, self.params.prior_job_prospect))
 
 
 class TrustWeightedExchange(BeliefRule):
@@ -185,7 +191,9 @@ class TrustWeightedExchange(BeliefRule):
         weight = yes + no
         with np.errstate(invalid="ignore", divide="ignore"):
             said = np.where(weight > 0, yes / weight, value)
-        value = value + (said - value) * weight / (certainty + weight)
+            moved = value + (said - value) * weight / (certainty + weight)
+        # nothing heard and nothing remembered (certainty forgotten to zero): the value stays
+        value = np.where(certainty + weight > 0, moved, value)
         return value, certainty + weight
 
     def update(self, rows, groups, camps, news, rng):
@@ -223,13 +231,22 @@ class TrustWeightedExchange(BeliefRule):
         pop, t = self.pop, self.params.trust_in_others
         for value, certainty in ((pop.ret_value, pop.ret_certainty), (pop.job_value, pop.job_certainty)):
             va, vb, ca, cb = value[a], value[b], certainty[a], certainty[b]
-            share_a = t * cb / (ca + cb)
-            share_b = t * ca / (ca + cb)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                # two people who remember nothing move neither
+                share_a = np.where(ca + cb > 0, t * cb / (ca + cb), 0.0)
+                share_b = np.where(ca + cb > 0, t * ca / (ca + cb), 0.0)
             value[a] = va + share_a * (vb - va)
             value[b] = vb + share_b * (va - vb)
 
     def perceived(self, rows):
         return self.pop.ret_value[rows], self.pop.job_value[rows]
+
+
+def _share(yes: np.ndarray, no: np.ndarray, prior: float) -> np.ndarray:
+    """yes / (yes + no), or ``prior`` where both counts are zero."""
+    total = yes + no
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, yes / total, prior)
 
 
 RULES: dict[str, type[BeliefRule]] = {r.name: r for r in (BayesianForgetting, TrustWeightedExchange)}

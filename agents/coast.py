@@ -226,7 +226,8 @@ class Coast:
             news.promise_weight * news.promise_job, news.promise_weight * (1 - news.promise_job),
             news.announced_return is not None, news.announced_return or 0.0,
             news.announced_job is not None, news.announced_job or 0.0, news.announcement_weight,
-            stories, news.contact_weight, p_return, p_job, sum_return, sum_job,
+            stories, news.contact_weight, self.params.beliefs.prior_return_probability,
+            self.params.beliefs.prior_job_prospect, p_return, p_job, sum_return, sum_job,
             pop.risk_tolerance, pop.budget_base_gbp, pop.leave_pull, pop.legal_eligible, self.grant_rate,
             c.value_asylum, c.value_work, c.loss_if_returned, shared_cross_utility(c, ctx), c.danger_weight
             * ctx.perceived_death_rate, m.savings_per_day_gbp * day, ctx.cheapest_price_gbp, leave_pull_today(c, day),
@@ -292,6 +293,17 @@ class Coast:
         pop.booked_day[rows] = day
         pop.paid_attempts_left[rows] = self.params.gangs.attempts_per_payment
         ledger.bookings += len(rows)
+
+    def in_france(self) -> np.ndarray:
+        """Everyone in France now: those on the coast, and those sent back to the camps today."""
+        pop = self.world.population
+        rows = self.rows[pop.state[self.rows] == FRANCE]
+        if self.world.reports.back_to_coast:
+            back = np.concatenate(self.world.reports.back_to_coast)
+            back = np.unique(back[(pop.state[back] == FRANCE) & ~pop.on_coast[back]])
+            if len(back):
+                rows = np.concatenate([rows, back])
+        return rows
 
     def booked_with(self, gang_index: int, n_gangs: int) -> np.ndarray:
         """People on the coast booked with a gang, first booked first.

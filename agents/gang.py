@@ -118,6 +118,11 @@ class SmugglingGang(mesa.Agent):
         return [Boat(self, aboard[i * load:(i + 1) * load], bool(taxi[i]), sea_state)
                 for i in range(n_boats) if len(aboard[i * load:(i + 1) * load])]
 
+    def launch_cancelled(self) -> None:
+        """A planned launch did not go (nobody left to carry): the boat stays in stock."""
+        self.boats += 1
+        self.launched -= 1
+
     def launch_stopped(self, boat_seized: bool, crew_arrested: bool) -> None:
         """The police stopped one of our launches: the boat comes back unless seized; a crew may be lost."""
         self.prevented += 1

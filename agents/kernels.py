@@ -44,7 +44,7 @@ def _coast_day(rows, nationality, free_from_day, day,
                update, ret_yes, ret_no, job_yes, job_no, decay,
                returned_g, stayed_g, found_g, not_found_g, promise_yes, promise_no,
                has_announced_return, announced_return, has_announced_job, announced_job, announcement_weight,
-               stories, story_weight, p_return, p_job, sum_return_g, sum_job_g,
+               stories, story_weight, prior_return, prior_job, p_return, p_job, sum_return_g, sum_job_g,
                # the choice
                risk_tolerance, budget_base_gbp, leave_pull, legal_eligible, grant_rate,
                value_asylum, value_work, loss_if_returned, cross_today, danger, savings_today, cheapest_price,
@@ -76,8 +76,11 @@ def _coast_day(rows, nationality, free_from_day, day,
             ret_no[row] = rn
             job_yes[row] = jy
             job_no[row] = jn
-            p_return[j] = ry / (ry + rn)
-            p_job[j] = jy / (jy + jn)
+            # posterior means; where everything is forgotten and nothing heard, the prior beliefs
+            total = ry + rn
+            p_return[j] = ry / total if total > 0 else prior_return
+            total = jy + jn
+            p_job[j] = jy / total if total > 0 else prior_job
         sum_return_g[g] += p_return[j]
         sum_job_g[g] += p_job[j]
         if free_from_day[row] > day:

@@ -24,6 +24,9 @@ EARLIEST_DATE = dt.date(2018, 1, 1)
 LAST_DATE = dt.date(2040, 12, 31)
 
 
+CALIBRATED = "calibrated: posterior median, experiments/inference/calibration"
+
+
 def param(default: Any, *, unit: str, source: str, doc: str, ge=None, le=None, gt=None, lt=None):
     """A documented parameter: default, unit, allowed range and source."""
     return Field(
@@ -45,32 +48,32 @@ class Inflow(Section):
     """Arrivals of people on the northern French coast (Calais, Dunkirk)."""
 
     inflow_ceiling_per_day: float = param(
-        182.0, ge=0, le=2000, unit="people/day", source="calibrated: posterior median, experiments/calibration/",
+        182.0, ge=0, le=2000, unit="people/day", source=CALIBRATED,
         doc="Long-run daily arrival rate on the coast that the logistic trend approaches.")
     inflow_growth_per_year: float = param(
-        2.11, ge=0, le=10, unit="1/year", source="calibrated: posterior median, experiments/calibration/",
+        2.11, ge=0, le=10, unit="1/year", source=CALIBRATED,
         doc="Logistic growth rate of the arrival trend, as boats replaced lorries.")
     inflow_midpoint: dt.date = param(
-        dt.date(2021, 4, 10), unit="date", source="calibrated: posterior median, experiments/calibration/",
+        dt.date(2021, 4, 10), unit="date", source=CALIBRATED,
         doc="Date at which the trend is half its ceiling.")
     season_amplitude: float = param(
-        0.568, ge=0, le=1, unit="share", source="calibrated: posterior median, experiments/calibration/",
+        0.568, ge=0, le=1, unit="share", source=CALIBRATED,
         doc="Relative swing of arrivals over the year (0 = none).")
     season_peak_day_of_year: int = param(
         240, ge=1, le=366, unit="day of year", source="small_boats_daily.csv: late-summer peak",
         doc="Day of the year on which arrivals peak.")
     upstream_elasticity: float = param(
-        1.86, ge=0, le=10, unit="1", source="calibrated: posterior median, experiments/calibration/",
+        1.86, ge=0, le=10, unit="1", source=CALIBRATED,
         doc="How strongly arrivals of a nationality answer to how the UK is perceived upstream.")
     upstream_lag_days: float = param(
         45.0, ge=1, le=730, unit="days", source="assumption: weeks of travel and word of mouth",
         doc="Time constant with which upstream perception follows perception on the coast.")
     upstream_shock_sd: float = param(
-        0.2, ge=0, le=2, unit="log", source="simulated moments: experiments/calibration/shocks.json",
+        0.2, ge=0, le=2, unit="log", source="simulated moments: experiments/inference/calibration/shocks.json",
         doc="Standard deviation of the log multiplier of a nationality's inflow for events upstream "
             "(wars, routes opening or closing, surges); 0 turns the shocks off. See model/upstream.py.")
     upstream_shock_days: float = param(
-        5.0, ge=1, le=730, unit="days", source="simulated moments: experiments/calibration/shocks.json",
+        5.0, ge=1, le=730, unit="days", source="simulated moments: experiments/inference/calibration/shocks.json",
         doc="Time constant of the upstream shocks (their daily AR(1) persistence is exp(-1/days)).")
     upstream_shock_common_share: float = param(
         0.5, ge=0, le=1, unit="share", source="assumption: half route-wide, half nationality-specific",
@@ -132,7 +135,7 @@ class Choice(Section):
         400.0, ge=0, le=1e5, unit="utility/death rate", source="calibrated",
         doc="Disutility of the perceived death rate per crossing, scaled by 1 - risk tolerance.")
     cross_constant: float = param(
-        -8.13, ge=-50, le=50, unit="utility", source="calibrated: posterior median, experiments/calibration/",
+        -8.13, ge=-50, le=50, unit="utility", source=CALIBRATED,
         doc="Alternative-specific constant of crossing today (against waiting).")
     leave_constant: float = param(
         -6.0, ge=-50, le=50, unit="utility", source="calibrated",
@@ -203,7 +206,7 @@ class Gangs(Section):
 
     gangs: int = param(5, ge=1, le=50, unit="gangs", source="assumption", doc="Number of competing gangs.")
     boat_supply_per_week: float = param(
-        26.7, ge=0, le=1000, unit="boats/week", source="calibrated: posterior median, experiments/calibration/",
+        26.7, ge=0, le=1000, unit="boats/week", source=CALIBRATED,
         doc="Boats and engines the supply chain can deliver to all gangs each week, before disruption.")
     resupply_lead_time_days: float = param(
         10.0, ge=0, le=120, unit="days", source="assumption: boats and engines bought in Germany",
@@ -212,7 +215,7 @@ class Gangs(Section):
         12.0, ge=0, le=500, unit="boats/gang", source="assumption",
         doc="Boats a gang tries to hold in stock.")
     comfortable_load: float = param(
-        12.6, ge=1, le=100, unit="people/boat", source="calibrated: posterior median, experiments/calibration/",
+        12.6, ge=1, le=100, unit="people/boat", source=CALIBRATED,
         doc="People per boat when boats are plentiful.")
     min_launch_load: int = param(
         6, ge=1, le=100, unit="people/boat", source="data README: 7 to 13 people per boat in 2018-20",
@@ -260,7 +263,7 @@ class Gangs(Section):
         dt.date(2023, 6, 1), unit="date", source="reported: taxi boats from 2023",
         doc="Date from which gangs use taxi boats to avoid beach patrols.")
     taxi_boat_share: float = param(
-        0.148, ge=0, le=1, unit="share", source="calibrated: posterior median, experiments/calibration/",
+        0.148, ge=0, le=1, unit="share", source=CALIBRATED,
         doc="Share of launches made as taxi boats once they are used.")
     job_promise: float = param(
         0.9, ge=0, le=1, unit="probability", source="MODEL.md: gangs sell the promise of work",
@@ -381,7 +384,7 @@ class Policy(Section):
         0.8, ge=0, le=1, unit="share", source="assumption",
         doc="Share of informal jobs a crackdown of intensity 1 removes.")
     boat_supply_disruption: float = param(
-        0.411, ge=0, le=0.99, unit="share", source="calibrated: posterior median, experiments/calibration/",
+        0.411, ge=0, le=0.99, unit="share", source=CALIBRATED,
         doc="Share of boat supply cut by upstream enforcement from the disruption date.")
     boat_supply_disruption_from: dt.date = param(
         dt.date(2023, 1, 1), unit="date", source="reported: seizures of boats in transit from 2023",
@@ -392,10 +395,10 @@ class Weather(Section):
     """Daily sea state with a season; launches need a suitable night."""
 
     calm_mean_summer: float = param(
-        0.517, ge=0, le=1, unit="sea state", source="calibrated: posterior median, experiments/calibration/",
+        0.517, ge=0, le=1, unit="sea state", source=CALIBRATED,
         doc="Mean sea state (0 calm, 1 storm) at the calmest time of year.")
     calm_mean_winter: float = param(
-        0.772, ge=0, le=1, unit="sea state", source="calibrated: posterior median, experiments/calibration/",
+        0.772, ge=0, le=1, unit="sea state", source=CALIBRATED,
         doc="Mean sea state at the roughest time of year.")
     sea_persistence: float = param(
         0.6, ge=0, lt=1, unit="1", source="assumption: weather comes in windows",

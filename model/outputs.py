@@ -58,9 +58,8 @@ def day_record(world: World, coast: Coast, gangs: list[SmugglingGang], police: F
                day: int) -> dict[str, float]:
     """The day's row: the ledger's flows, then stocks at the day's end."""
     pop, ledger = world.population, world.ledger
-    # beliefs move only with the morning's news: read them for those still in France
-    here = pop.state[coast.perceived_rows] == FRANCE
-    p_return, p_job = coast.perceived[0][here], coast.perceived[1][here]
+    # beliefs move only with the morning's news: read them for everyone in France at the day's end
+    p_return, p_job = coast.beliefs.perceived(coast.in_france())
     if len(p_return) == 0:
         p_return = p_job = np.full(1, np.nan)
     record: dict[str, float] = ledger.as_dict()

@@ -58,6 +58,12 @@ class Sea:
         env, pop, ledger = world.env, world.population, world.ledger
         yield env.timeout(LAUNCH_EARLIEST_DAYS + LAUNCH_SPREAD_DAYS * rng.random())
         rows = boat.rows
+        aboard = pop.state[rows] == FRANCE   # some may have been admitted by the legal route since the evening
+        if not aboard.all():
+            rows = rows[aboard]
+            if len(rows) == 0:
+                boat.gang.launch_cancelled()
+                return
         ledger.launch_attempts += 1
         pop.attempted[rows] = True
         pop.legal_eligible[rows] = False

@@ -8,9 +8,9 @@ import pytest
 
 from agents.beliefs import BayesianForgetting, News, TrustWeightedExchange
 from agents.gang import SmugglingGang
-from model import ChannelModel, run
 from core.params import Beliefs, Danger, Params
 from core.population import DETAINED, Population
+from model import ChannelModel, run
 from model.sea import incident_probability
 
 SEEDS = (1, 2)
