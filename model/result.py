@@ -38,6 +38,8 @@ class Result:
     start: str
     days: int
     meta: dict[str, Any] = field(default_factory=dict)
+    # flows by nationality group, one row a day and group (see ChannelModel.nationality_series)
+    nationalities: pd.DataFrame | None = None
 
     # --- reading ---------------------------------------------------------------------
     def weekly(self, complete_only: bool = False) -> pd.DataFrame:
@@ -109,7 +111,7 @@ class Result:
         return {"scenario": self.params.name, "seed": self.seed, "start": self.start, "days": self.days, **self.meta}
 
     def save(self, out: str | Path) -> Path:
-        """Write series.csv, series.parquet, summary.json, params.toml and series.png into ``out``.
+        """Write series.csv/.parquet, nationalities.csv/.parquet, summary.json, params.toml and series.png into ``out``.
 
         Each file is written under a temporary name and renamed into place
         (:func:`core.files.atomic_path`), so an interrupted save leaves no file half-written.
@@ -120,6 +122,11 @@ class Result:
             self.to_csv(tmp)
         with atomic_path(out / "series.parquet") as tmp:
             self.to_parquet(tmp)
+        if self.nationalities is not None:
+            with atomic_path(out / "nationalities.csv") as tmp:
+                self.nationalities.to_csv(tmp, index=False, date_format="%Y-%m-%d")
+            with atomic_path(out / "nationalities.parquet") as tmp:
+                self.nationalities.to_parquet(tmp, index=False)
         summary = {"provenance": self.provenance(), "summary": _jsonable(self.summary())}
         write_text_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n")
         write_text_atomic(out / "params.toml", params_toml(self.params, self.provenance()))

@@ -107,3 +107,16 @@ def test_a_nationality_file_missing_a_column_is_refused(tmp_path):
     path.write_text("period_start,period_end,nationality,people\n2022-01-01,2022-12-31,Albania,5\n")
     with pytest.raises(DataError, match="missing column"):
         read_nationality_arrivals(path)
+
+
+def test_a_run_returns_and_saves_the_flows_by_nationality(tmp_path):
+    import pandas as pd
+
+    from model import run
+
+    result = run("pilot_2025", seed=2, start="2025-09-10", days=40)
+    saved = pd.read_parquet(result.save(tmp_path / "out") / "nationalities.parquet")
+    assert (tmp_path / "out" / "nationalities.csv").is_file()
+    totals = saved.groupby("date", observed=True)[FLOWS].sum()
+    for flow in FLOWS:
+        assert (totals[flow].to_numpy() == result.series[flow].to_numpy()).all(), flow
