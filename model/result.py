@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,20 +14,22 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from core.files import atomic_path, write_text_atomic
+from core.data import DataError, read_small_boats
+from core.data import data_dir as find_data_dir
 from core.params import Params
+from core.scenarios import scenario_hash
 from model.outputs import COLUMNS
 
-PLOTTED = [
-    ("arrivals", "Arrivals in the UK (people/week)", "sum"),
-    ("prevented_people", "Prevented (people/week)", "sum"),
-    ("returns", "Returned to France (people/week)", "sum"),
-    ("legal_admissions", "Legal admissions (people/week)", "sum"),
-    ("people_per_boat", "People per boat", "mean"),
-    ("deaths", "Deaths (people/week)", "sum"),
-    ("perceived_return_probability", "Perceived return probability", "mean"),
-    ("perceived_job_prospect", "Perceived job prospect", "mean"),
-    ("seat_price", "Seat price (GBP)", "mean"),
+PLOTTED = [  # column, panel title, unit on the axis ("/PERIOD": per week, or per day for a short run)
+    ("arrivals", "Arrivals in the UK", "people/PERIOD"),
+    ("prevented_people", "Prevented from crossing", "people/PERIOD"),
+    ("returns", "Returned to France", "people/PERIOD"),
+    ("legal_admissions", "Legal admissions", "people/PERIOD"),
+    ("people_per_boat", "People per boat", "people/boat"),
+    ("deaths", "Deaths at sea", "people/PERIOD"),
+    ("perceived_return_probability", "Perceived return probability", "probability (mean of people waiting)"),
+    ("perceived_job_prospect", "Perceived job prospect in the UK", "probability (mean of people waiting)"),
+    ("seat_price", "Seat price", "GBP (mean over gangs)"),
 ]
 
 
@@ -40,6 +45,8 @@ class Result:
     meta: dict[str, Any] = field(default_factory=dict)
     # flows by nationality group, one row a day and group (see ChannelModel.nationality_series)
     nationalities: pd.DataFrame | None = None
+    # the data folder the run was given (None: $CHANNELSIM_DATA or ../shared/data); its files' hashes are recorded
+    data_dir: str | None = None
 
     # --- reading ---------------------------------------------------------------------
     def weekly(self, complete_only: bool = False) -> pd.DataFrame:
@@ -72,33 +79,91 @@ class Result:
 
     # --- plotting --------------------------------------------------------------------
     def plot(self, path: str | Path | None = None, observed: pd.DataFrame | None = None):
-        """A grid of the main series by week; saved as PNG if ``path`` is given. Returns the figure."""
+        """A grid of the main series, by week (by day for a run shorter than two complete weeks).
+
+        Time axes in calendar dates, each panel's unit on its axis, the returns
+        start marked, and a provenance line (scenario, seed, dates, data,
+        version). ``observed``: the Home Office series by the same period, with
+        any of the columns ``arrivals``, ``prevented_people``, ``people_per_boat``
+        (see :meth:`observed_overlay`); drawn where it overlaps the run. Saved if
+        ``path`` is given (the format follows its suffix: .png, .svg, .pdf).
+        Returns the figure.
+        """
         import matplotlib
 
         if path is not None:
             matplotlib.use("Agg", force=False)
+        import matplotlib.dates as mdates
         import matplotlib.pyplot as plt
 
         weekly = self.weekly(complete_only=True)
-        fig, axes = plt.subplots(3, 3, figsize=(13, 9), sharex=True)
-        for ax, (col, title, _) in zip(axes.flat, PLOTTED, strict=True):
-            ax.plot(weekly.index, weekly[col], lw=1.4, label=self.params.name)
+        by_week = len(weekly) >= 2
+        table = weekly if by_week else self.series.set_index("date")
+        period = "week" if by_week else "day"
+        fig, axes = plt.subplots(3, 3, figsize=(13, 9.4), sharex=True)
+        start = pd.Timestamp(self.params.policy.returns_start)
+        returns_shown = table.index[0] <= start <= table.index[-1] and self.params.policy.quota_schedule != "none"
+        for ax, (col, title, unit) in zip(axes.flat, PLOTTED, strict=True):
+            ax.plot(table.index, table[col], lw=1.4, marker="o" if len(table) < 15 else None, ms=3,
+                    label=f"model: {self.params.name}, seed {self.seed}")
             if observed is not None and col in observed:
-                ax.plot(observed.index, observed[col], lw=1.0, color="k", alpha=0.6, label="observed")
+                seen = observed[col][(observed.index >= table.index[0]) & (observed.index <= table.index[-1])]
+                if seen.notna().any():
+                    ax.plot(seen.index, seen, lw=1.0, color="k", alpha=0.7, label="observed (Home Office)")
+            if returns_shown:
+                ax.axvline(start, color="tab:red", ls=":", lw=1, label=f"returns start ({start:%-d %b %Y})")
             ax.set_title(title, fontsize=10)
+            ax.set_ylabel(unit.replace("PERIOD", period), fontsize=9)
             ax.grid(alpha=0.3)
-        start = self.params.policy.returns_start
+            locator = mdates.AutoDateLocator()
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        handles = {}
         for ax in axes.flat:
-            if weekly.index[0].date() <= start <= weekly.index[-1].date():
-                ax.axvline(pd.Timestamp(start), color="tab:red", ls=":", lw=1)
-        axes.flat[0].legend(fontsize=8)
-        fig.suptitle(f"channelsim: {self.params.name} (seed {self.seed})")
-        fig.autofmt_xdate()
-        fig.tight_layout()
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                handles.setdefault(label, handle)
+        axes.flat[0].legend(handles.values(), handles.keys(), fontsize=8)
+        shown = "weekly totals (weeks ending Sunday; means for rates and prices)" if by_week else "daily values"
+        fig.suptitle(f"channelsim: {self.params.name}, seed {self.seed}, {self.start} + {self.days} days: {shown}")
+        fig.tight_layout(rect=(0, 0.03, 1, 1))
+        fig.text(0.01, 0.005, self.provenance_line(observed is not None), fontsize=7, color="0.35")
         if path is not None:
-            fig.savefig(path, dpi=110)
+            fig.savefig(path, dpi=150)
             plt.close(fig)
         return fig
+
+    def provenance_line(self, with_observed: bool = False) -> str:
+        """One line for a figure: scenario, seed, dates, data source, version."""
+        version = self.meta.get("package_version", "unknown")
+        commit = str(self.meta.get("git_commit", "unknown"))[:10]
+        data = "; observed: Home Office, small boats (gov.uk)" if with_observed else ""
+        return (f"scenario {self.params.name} (parameters {scenario_hash(self.params)}), seed {self.seed}, "
+                f"{self.start} + {self.days} days after {self.meta.get('warmup_days', '?')} days' warm-up{data}; "
+                f"channelsim {version} (commit {commit})")
+
+    def observed_overlay(self, data_dir: str | Path | None = None) -> pd.DataFrame | None:
+        """The Home Office series by week (or by day for a short run), for :meth:`plot`; None where the
+        data folder or its series are missing or do not overlap the run."""
+        try:
+            folder = find_data_dir(data_dir if data_dir is not None else self.data_dir)
+            daily = read_small_boats(folder / "small_boats_daily.csv", "daily").set_index("date")
+            weekly = read_small_boats(folder / "small_boats_weekly.csv", "weekly").set_index("week_ending")
+        except DataError:
+            return None
+        first, last = self.series["date"].iloc[0], self.series["date"].iloc[-1]
+        if daily.index[-1] < first or daily.index[0] > last:
+            return None
+        if len(self.weekly(complete_only=True)) < 2:
+            out = pd.DataFrame({"arrivals": daily["migrants_arrived"]})
+            boats = daily["boats_arrived"]
+            out["people_per_boat"] = daily["migrants_arrived"] / boats.where(boats > 0)
+            return out
+        sums = daily[["migrants_arrived", "boats_arrived"]].resample("W-SUN").sum(min_count=7)
+        out = pd.DataFrame({"arrivals": sums["migrants_arrived"],
+                            "people_per_boat": sums["migrants_arrived"] / sums["boats_arrived"].where(
+                                sums["boats_arrived"] > 0)})
+        out["prevented_people"] = weekly["migrants_prevented"].reindex(out.index)
+        return out
 
     # --- exporting -------------------------------------------------------------------
     def to_csv(self, path: str | Path) -> None:
@@ -108,31 +173,63 @@ class Result:
         self.series.to_parquet(path, index=False)
 
     def provenance(self) -> dict[str, Any]:
-        return {"scenario": self.params.name, "seed": self.seed, "start": self.start, "days": self.days, **self.meta}
+        """What made this run: scenario, seed, dates, the parameters' hash, the code version (package and
+        git commit) and the sha256 of each observed data file in the data folder (none found: an empty table)."""
+        return {"scenario": self.params.name, "seed": self.seed, "start": self.start, "days": self.days,
+                **self.meta, "parameters_hash": scenario_hash(self.params), **data_files(self.data_dir)}
 
-    def save(self, out: str | Path) -> Path:
-        """Write series.csv/.parquet, nationalities.csv/.parquet, summary.json, params.toml and series.png into ``out``.
+    def save(self, out: str | Path, formats: tuple[str, ...] = ("png",), data_dir: str | Path | None = None) -> Path:
+        """Write series.csv/.parquet, nationalities.csv/.parquet, summary.json, params.toml and the figure
+        (series.png, and series.svg or .pdf if ``formats`` asks) into ``out``.
 
-        Each file is written under a temporary name and renamed into place
-        (:func:`core.files.atomic_path`), so an interrupted save leaves no file half-written.
+        Everything is written into a hidden temporary folder beside ``out`` and
+        moved in at the end, so an interrupted save leaves no partial output.
+        The figure overlays the Home Office series where the run overlaps it
+        (from ``data_dir``, else the run's data folder).
         """
         out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        with atomic_path(out / "series.csv") as tmp:
-            self.to_csv(tmp)
-        with atomic_path(out / "series.parquet") as tmp:
-            self.to_parquet(tmp)
-        if self.nationalities is not None:
-            with atomic_path(out / "nationalities.csv") as tmp:
-                self.nationalities.to_csv(tmp, index=False, date_format="%Y-%m-%d")
-            with atomic_path(out / "nationalities.parquet") as tmp:
-                self.nationalities.to_parquet(tmp, index=False)
-        summary = {"provenance": self.provenance(), "summary": _jsonable(self.summary())}
-        write_text_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n")
-        write_text_atomic(out / "params.toml", params_toml(self.params, self.provenance()))
-        with atomic_path(out / "series.png") as tmp:
-            self.plot(tmp)
+        unknown = set(formats) - FIGURE_FORMATS
+        if unknown:
+            raise ValueError(f"figure formats are {', '.join(sorted(FIGURE_FORMATS))}, not {', '.join(unknown)}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        try:
+            self.to_csv(tmp / "series.csv")
+            self.to_parquet(tmp / "series.parquet")
+            if self.nationalities is not None:
+                self.nationalities.to_csv(tmp / "nationalities.csv", index=False, date_format="%Y-%m-%d")
+                self.nationalities.to_parquet(tmp / "nationalities.parquet", index=False)
+            provenance = self.provenance()
+            summary = {"provenance": provenance, "summary": _jsonable(self.summary())}
+            (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+            (tmp / "params.toml").write_text(params_toml(self.params, provenance))
+            import matplotlib.pyplot as plt
+
+            fig = self.plot(observed=self.observed_overlay(data_dir))
+            for fmt in dict.fromkeys(("png", *formats)):
+                fig.savefig(tmp / f"series.{fmt}", dpi=150)
+            plt.close(fig)
+            out.mkdir(parents=True, exist_ok=True)
+            for path in tmp.iterdir():
+                os.replace(path, out / path.name)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
         return out
+
+
+FIGURE_FORMATS = {"png", "svg", "pdf"}
+
+
+def data_files(data_dir: str | Path | None = None) -> dict[str, Any]:
+    """The data folder and the sha256 of each CSV in it (``data_files``), as stored beside a run."""
+    try:
+        folder = find_data_dir(data_dir)
+    except DataError:
+        return {"data_dir": None, "data_files": {}}
+    return {"data_dir": str(folder),
+            "data_files": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))}}
 
 
 def summarise(series: pd.DataFrame) -> dict[str, float]:

@@ -43,7 +43,8 @@ def run(scenario: str | Path | Params | None = None, *, seed: SeedLike = 1,
     series.insert(0, "date", pd.date_range(start_date, periods=len(series), freq="D").as_unit("ns"))
     return Result(series=series, params=model.params, seed=int(model.seed), start=str(start_date), days=n_days,
                   meta={"warmup_days": model.warmup_days, "wall_seconds": round(time.perf_counter() - began, 3),
-                        **code_version()}, nationalities=model.nationality_series())
+                        **code_version()}, nationalities=model.nationality_series(),
+                  data_dir=None if data_dir is None else str(data_dir))
 
 
 def _n_days(start: dt.date, days: int | None, end) -> int:

@@ -22,6 +22,11 @@ scenarios, params, data, explore), :mod:`~experiments.cli.sweep_commands` and
 :mod:`~experiments.cli.inference_commands`; ``channelsim CMD --help`` shows
 each one's options and defaults.
 
+Conventions: ``channelsim --version`` prints the package version and git
+commit; ``--quiet`` on any command silences everything but errors (progress
+bars, reports, Dask's and the libraries' warnings); contradictory options
+(``--serial`` with ``--workers``) are refused.
+
 Bad input (an unknown scenario or key, a value out of range, malformed TOML, an
 unsupported date) prints one paragraph naming the problem and exits with
 status 2, leaving nothing half-written.
@@ -30,10 +35,14 @@ status 2, leaving nothing half-written.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
+import warnings
 
 from core.errors import ChannelsimError
+from core.versions import code_version
 from experiments.cli import inference_commands, model_commands, sweep_commands
 from experiments.cli.options import EXIT_BAD_INPUT
 
@@ -42,16 +51,60 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="channelsim",
         description="Agent-based model of Channel small-boat crossings and the UK-France returns pilot.")
+    parser.add_argument("--version", action=VersionAction, help="print the version and git commit, then exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for commands in (model_commands, sweep_commands, inference_commands):
         commands.register(sub)
     return parser
 
 
+class VersionAction(argparse.Action):
+    """``--version``: the package version and the commit, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        version = code_version()
+        print(f"channelsim {version['package_version']} (git commit {version['git_commit']})")
+        parser.exit()
+
+
+QUIET_LOGGERS = ("distributed", "dask", "dask_jobqueue", "bokeh", "tornado", "pyabc", "numba", "matplotlib")
+
+
+@contextlib.contextmanager
+def silenced(quiet: bool):
+    """What --quiet means beyond a command's own output: no warnings, no library logging below errors.
+
+    Worker processes inherit ``PYTHONWARNINGS``; everything is restored afterwards.
+    """
+    if not quiet:
+        yield
+        return
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    before = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = "ignore"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for name in QUIET_LOGGERS:
+                logging.getLogger(name).setLevel(logging.ERROR)
+            yield
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+        if before is None:
+            os.environ.pop("PYTHONWARNINGS", None)
+        else:
+            os.environ["PYTHONWARNINGS"] = before
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with silenced(getattr(args, "quiet", False)):
+            return args.func(args)
     except ChannelsimError as exc:
         print(f"channelsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

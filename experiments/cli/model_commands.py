@@ -31,6 +31,8 @@ def register(sub) -> None:
     run.add_argument("--data", help=DATA_HELP)
     run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable); "
                      "`channelsim params` lists them")
+    run.add_argument("--format", action="append", choices=["png", "svg", "pdf"], metavar="png|svg|pdf",
+                     help="also write the figure in this format (repeatable; series.png is always written)")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
     run.set_defaults(func=cmd_run)
 
@@ -45,10 +47,12 @@ def register(sub) -> None:
     data.add_argument("action", choices=["download", "convert", "targets"],
                       help="download: fetch and convert the current workbook; convert: a workbook or CSV you have; "
                            "targets: summary statistics of the series in the data folder")
-    data.add_argument("source", nargs="?", help="with convert: the .ods workbook (sheets SB_01, SB_02) or a CSV")
+    data.add_argument("source", nargs="*", help="with convert: the .ods workbook (sheets SB_01, SB_02), or the daily "
+                      "and/or weekly series as CSV (the shared layout or the Home Office's own wording)")
     data.add_argument("--out", default="data", help="folder to write into (default: data/)")
     data.add_argument("--url", help="with download: the publication page or the workbook's address")
     data.add_argument("--data", help="with targets: folder of the observed data")
+    data.add_argument("--quiet", action="store_true", help="print nothing but errors")
     data.set_defaults(func=cmd_data)
 
     explore = sub.add_parser("explore", help="serve the interactive explorer (SolaraViz) on localhost")
@@ -87,10 +91,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     show_progress = not args.quiet and sys.stderr.isatty()
     result = run(args.scenario, **given, data_dir=args.data, progress=show_progress, **overrides)
     out = Path(args.out) if args.out else Path("results") / f"{result.params.name}_seed{result.seed}_{result.start}"
-    result.save(out)
+    result.save(out, formats=tuple(args.format or ("png",)))
     if not args.quiet:
         print(result.table())
-        print(f"results: {out}/ (series.csv, series.parquet, summary.json, params.toml, series.png)")
+        print(f"results: {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
     return 0
 
 
@@ -123,7 +127,7 @@ def cmd_data(args: argparse.Namespace) -> int:
     if args.action == "convert":
         if not args.source:
             raise ChannelsimError("data convert needs a SOURCE file (the Home Office .ods workbook, or a CSV).")
-        written = data.convert(args.source, args.out)
+        written = convert_sources(args.source, Path(args.out))
     elif args.action == "download":
         written = data.download(args.out, url=args.url or data.PUBLICATION_URL)
     else:  # targets
@@ -132,10 +136,39 @@ def cmd_data(args: argparse.Namespace) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(out, index=False)
         written = [out]
-        print(table[table["statistic"] != "monthly_arrivals"].to_string(index=False))
-    for path in written:
+        if not args.quiet:
+            print(table[table["statistic"] != "monthly_arrivals"].to_string(index=False))
+    for path in written if not args.quiet else []:
         print(path)
     return 0
+
+
+def convert_sources(sources: list[str], out: Path) -> list[Path]:
+    """Convert a workbook (both series) or CSVs (each the daily or the weekly series, told apart by its header)."""
+    from core import data
+    from core.files import atomic_path
+
+    frames: dict[str, object] = {}
+    for source in sources:
+        if Path(source).suffix.lower() == ".ods":
+            frames.update({f: data.read_small_boats(source, f) for f in ("daily", "weekly")})
+            continue
+        found, problems = {}, []
+        for frequency in ("daily", "weekly"):
+            try:
+                found[frequency] = data.read_small_boats(source, frequency)
+            except data.DataError as exc:
+                problems.append(str(exc))
+        if not found:
+            raise ChannelsimError(f"{source} is neither the daily nor the weekly series: {' '.join(problems)}")
+        frames.update(found)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for frequency, frame in frames.items():
+        with atomic_path(out / f"small_boats_{frequency}.csv") as tmp:
+            data.write_shared_layout(frame, tmp)
+        written.append(out / f"small_boats_{frequency}.csv")
+    return written
 
 
 def cmd_explore(args: argparse.Namespace) -> int:

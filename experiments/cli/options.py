@@ -17,15 +17,17 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cluster", metavar="FILE", help="dask-jobqueue cluster file (SLURM or PBS)")
     parser.add_argument("--serial", action="store_true", help="run in this process, one run after another")
     parser.add_argument("--data", help=DATA_HELP)
-    parser.add_argument("--quiet", action="store_true", help="no progress bar or report")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print nothing but errors: no progress bar, report or library warnings")
 
 
 def executor_options(args: argparse.Namespace) -> dict:
     """The execution options, checked: where the runs go."""
     if args.workers is not None and args.workers < 1:
         raise ChannelsimError(f"--workers must be at least 1, not {args.workers}.")
-    chosen = [name for name, on in (("--scheduler", args.scheduler), ("--cluster", args.cluster),
-                                    ("--serial", args.serial)) if on]
+    # each says where the runs go, so two of them contradict each other (--workers with --serial too)
+    chosen = [name for name, on in (("--workers", args.workers is not None), ("--scheduler", args.scheduler),
+                                    ("--cluster", args.cluster), ("--serial", args.serial)) if on]
     if len(chosen) > 1:
         raise ChannelsimError(f"choose one of {' and '.join(chosen)}.")
     return dict(workers=args.workers, scheduler=args.scheduler, cluster_file=args.cluster, serial=args.serial)

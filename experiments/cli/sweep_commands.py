@@ -37,6 +37,7 @@ def register(sub) -> None:
 
     plot = sub.add_parser("plot", help="figures of a sweep as PNG: deterrence curve, fan chart, index bars")
     plot.add_argument("folder", help="a sweep folder")
+    plot.add_argument("--quiet", action="store_true", help="print nothing but errors")
     plot.set_defaults(func=cmd_plot)
 
 
@@ -80,8 +81,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     out.mkdir(exist_ok=True)
     status = runs["status"].value_counts().to_dict()
     planned = len(sweep.runs())
-    print(f"{sweep.spec.name}: {len(runs)} of {planned} runs recorded "
-          f"({', '.join(f'{n} {k}' for k, n in status.items()) or 'none'})")
+    say = (lambda *a, **k: None) if args.quiet else print
+    say(f"{sweep.spec.name}: {len(runs)} of {planned} runs recorded "
+        f"({', '.join(f'{n} {k}' for k, n in status.items()) or 'none'})")
     pd.set_option("display.width", 160)
     pd.set_option("display.max_columns", 20)
     tables: dict[str, pd.DataFrame] = {}
@@ -96,7 +98,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         try:
             tables["prim"] = analysis.prim_boxes(runs, sweep, "arrivals", fall=args.fall)
         except analysis.AnalysisError as exc:
-            print(f"PRIM: {exc}")
+            say(f"PRIM: {exc}")
     if sweep.spec.design == "salib_sobol":
         first, second = analysis.sobol_indices(runs, sweep, outcomes)
         tables["sobol"] = first
@@ -109,7 +111,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         if not args.quiet and (not name.startswith("summary_") or name == f"summary_{outcomes[0]}"):
             print(f"\n{name}:")
             print(table.round(4).to_string(index=False, max_rows=40))
-    print(f"\ntables: {out}/ ({', '.join(f'{n}.csv' for n in tables)})")
+    say(f"\ntables: {out}/ ({', '.join(f'{n}.csv' for n in tables)})")
     return 0
 
 
@@ -137,6 +139,6 @@ def cmd_plot(args: argparse.Namespace) -> int:
         made.append(plots.index_bars(analysis.morris_indices(runs, sweep, DEFAULT_OUTCOMES[:3]),
                                      out / "morris_indices.png"))
     for path in made:
-        if path is not None:
+        if path is not None and not args.quiet:
             print(path)
     return 0

@@ -146,9 +146,26 @@ def _client(stack: ExitStack, workers: int | None, scheduler: str | None, cluste
         return stack.enter_context(Client(cluster))
     n = workers or os.cpu_count() or 1
     with dask.config.set(WORKER_CONFIG):  # the workers take the config they are started with
+        # the dashboard on a free port (it needs bokeh); its address is printed when the cluster starts
         cluster = stack.enter_context(LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                                   dashboard_address=None, silence_logs=logging.ERROR))
+                                                   dashboard_address=":0" if _has_bokeh() else None,
+                                                   silence_logs=logging.ERROR))
     return stack.enter_context(Client(cluster))
+
+
+def _has_bokeh() -> bool:
+    try:
+        import bokeh  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def announce_dashboard(client) -> None:
+    """Print where the Dask dashboard of ``client`` is (progress, workers, memory), or that there is none."""
+    link = getattr(client, "dashboard_link", None) if _has_bokeh() else None
+    print(f"Dask dashboard: {link}" if link else "Dask dashboard: none (install bokeh for one)", file=sys.stderr,
+          flush=True)
 
 
 def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
@@ -182,6 +199,7 @@ def execute_plan(plan: list[RunSpec], out: str | Path, *, name: str, fingerprint
     todo = [r for r in plan if r.run_id not in done]
     began = time.perf_counter()
     ran = failed = 0
+    quiet = progress is False
     if progress is None:
         progress = sys.stderr.isatty()
     bar = tqdm(total=len(todo), desc=name, unit="run", disable=not progress, smoothing=0.1)
@@ -208,6 +226,8 @@ def execute_plan(plan: list[RunSpec], out: str | Path, *, name: str, fingerprint
                 take(run_one(spec))
         elif todo:
             with dask_client(workers, scheduler, cluster_file) as client:
+                if not quiet:
+                    announce_dashboard(client)
                 _submit_and_collect(client, todo, fingerprint, take)
     finally:
         store.write(records, series)  # what finished is kept, also on an interrupt
