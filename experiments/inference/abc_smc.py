@@ -49,16 +49,25 @@ from core.data import data_dir as find_data_dir
 from core.files import write_text_atomic
 from core.versions import code_version
 from experiments.inference.posterior import Calibration, load_calibration, particle_overrides
-from experiments.inference.settings import DATE_PARAMETERS, PRIORS, CalibrationError, Settings
-from experiments.inference.targets import layout_of, read_observed, statistics
+from experiments.inference.settings import DATE_PARAMETERS, CalibrationError, Settings
+from experiments.inference.targets import (
+    NATIONALITY_FILE,
+    NationalityTargets,
+    layout_of,
+    nationality_shares,
+    nationality_targets,
+    read_observed,
+    statistics,
+)
 from experiments.plots import posterior_plot
 from experiments.sweeps.execute import dask_client
-from model import run
+from model import load_scenario, run
 
 # Scales of the distance's terms: an error of one scale counts as much as a monthly
 # log error of one (a factor of e) on average.
 DAYS_SCALE = 0.1
 PREVENTED_SCALE = 0.1
+NATIONALITY_SHARE_SCALE = 0.05   # five percentage points of a group's share of arrivals
 
 
 # --- summary statistics and distance ---------------------------------------------------------------
@@ -69,6 +78,11 @@ def distance(x: dict[str, np.ndarray], x0: dict[str, np.ndarray]) -> float:
     total += float(np.sqrt(np.mean((x["days_with_arrivals"] - x0["days_with_arrivals"]) ** 2))) / DAYS_SCALE
     if "prevented_share" in x0 and "prevented_share" in x:
         total += float(abs(x["prevented_share"][0] - x0["prevented_share"][0])) / PREVENTED_SCALE
+    if "nationality_shares" in x0 and len(x0["nationality_shares"]):
+        # published shares by nationality, each weighed by its period's observed arrivals
+        w = x0["nationality_weights"]
+        gap = x["nationality_shares"] - x0["nationality_shares"]
+        total += float(np.sqrt(np.sum(w * gap ** 2) / np.sum(w))) / NATIONALITY_SHARE_SCALE
     return total
 
 
@@ -83,14 +97,18 @@ class Simulator:
     warmup_days: int
     data_dir: str | None
     prevented_weeks: tuple[str, ...]
+    nationalities: NationalityTargets | None = None
 
     def __call__(self, parameter) -> dict[str, np.ndarray]:
         seed = int(np.random.randint(0, 2**31 - 1))   # the task's generator is seeded: see SeededMappingSampler
         result = run(self.scenario, seed=seed, start=self.start, end=self.end, warmup_days=self.warmup_days,
                      data_dir=self.data_dir, **particle_overrides(dict(parameter)))
         daily, weekly = layout_of(result.series)
-        return statistics(daily, weekly, parse_date(self.start, "start date"), parse_date(self.end, "end date"),
-                          pd.DatetimeIndex(list(self.prevented_weeks)))
+        stats = statistics(daily, weekly, parse_date(self.start, "start date"), parse_date(self.end, "end date"),
+                           pd.DatetimeIndex(list(self.prevented_weeks)))
+        if self.nationalities is not None:
+            stats["nationality_shares"] = nationality_shares(result.nationalities, self.nationalities)
+        return stats
 
 
 # --- a reproducible sampler ---------------------------------------------------------------------------
@@ -186,8 +204,16 @@ def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int
         progress = sys.stderr.isatty()
     x0 = observed.statistics(start, end)
     weeks = tuple(d.date().isoformat() for d in observed.prevented_weeks(start, end))
+    files = dict(observed.files)
+    nationalities = None
+    if settings.priors == "deterrence":
+        groups = [g.name for g in load_scenario(settings.scenario).nationalities]
+        nationalities = nationality_targets(observed, groups, start, end, data_dir)
+        x0["nationality_shares"] = np.array(nationalities.shares)
+        x0["nationality_weights"] = np.array(nationalities.weights)
+        files[NATIONALITY_FILE] = nationalities.file_hash
     simulator = Simulator(settings.scenario, settings.start, settings.end, settings.warmup_days,
-                          str(find_data_dir(data_dir)), weeks)
+                          str(find_data_dir(data_dir)), weeks, nationalities)
     out.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     if serial:
@@ -195,7 +221,7 @@ def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int
     else:
         with dask_client(workers, scheduler, cluster_file) as client:
             history = _run_abc(out, settings, simulator, x0, dask_map(client, progress, "calibrate"))
-    return write_posterior(out, history, settings, observed.files, time.perf_counter() - began)
+    return write_posterior(out, history, settings, files, time.perf_counter() - began)
 
 
 def write_posterior(out: Path, history, settings: Settings, files: dict[str, str], seconds: float) -> Calibration:
@@ -203,7 +229,7 @@ def write_posterior(out: Path, history, settings: Settings, files: dict[str, str
     from pyabc.weighted_statistics import effective_sample_size
 
     frame, weights = history.get_distribution(m=0, t=history.max_t)
-    posterior = frame[list(PRIORS)].reset_index(drop=True)
+    posterior = frame[list(settings.free)].reset_index(drop=True)
     posterior["weight"] = np.asarray(weights, float) / np.sum(weights)
     populations = history.get_all_populations()
     provenance = {
@@ -212,10 +238,12 @@ def write_posterior(out: Path, history, settings: Settings, files: dict[str, str
         "settings": asdict(settings),
         "data_window": [settings.start, settings.end],
         "data_files": files,
-        "priors": {k: {"distribution": "uniform", "low": lo, "high": hi} for k, (lo, hi) in PRIORS.items()},
+        "priors": {k: {"distribution": "uniform", "low": lo, "high": hi} for k, (lo, hi) in settings.free.items()},
         "date_parameters_as_decimal_years": sorted(DATE_PARAMETERS),
         "statistics": ["monthly log arrivals", "log people per boat by year", "share of days with arrivals by year",
-                       "prevented share over recorded weeks"],
+                       "prevented share over recorded weeks"]
+        + (["share of arrivals by nationality over each published period, weighed by its arrivals"]
+           if settings.priors == "deterrence" else []),
         "generations": [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
                          "effective_sample_size": round(float(effective_sample_size(
                              history.get_distribution(m=0, t=int(r.t))[1])), 1)}
@@ -228,7 +256,7 @@ def write_posterior(out: Path, history, settings: Settings, files: dict[str, str
     write_text_atomic(out / "posterior.csv", posterior.to_csv(index=False, float_format="%.6g"))
     write_text_atomic(out / "provenance.json", json.dumps(provenance, indent=1))
     calibration = load_calibration(out)
-    posterior_plot(calibration.posterior, PRIORS, out / "posterior.png")
+    posterior_plot(calibration.posterior, settings.free, out / "posterior.png")
     return calibration
 
 
@@ -253,7 +281,7 @@ def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_):
     for name in ("ABC", "Epsilon", "Distance", "Acceptor", "History", "Sampler", "Population", "pyabc"):
         logging.getLogger(name).setLevel(logging.WARNING)
         logging.getLogger(f"ABC.{name}").setLevel(logging.WARNING)
-    prior = pyabc.Distribution(**{k: pyabc.RV("uniform", lo, hi - lo) for k, (lo, hi) in PRIORS.items()})
+    prior = pyabc.Distribution(**{k: pyabc.RV("uniform", lo, hi - lo) for k, (lo, hi) in settings.free.items()})
     state = np.random.get_state()
     np.random.seed(settings.seed)
     try:

@@ -1,7 +1,7 @@
 """A finished calibration, read from its folder: the posterior particles, draws from them, their medians.
 
 A calibration folder holds ``posterior.csv`` (one row a particle: the free
-parameters of :data:`~experiments.inference.settings.PRIORS` and its weight)
+parameters of its prior set, :data:`~experiments.inference.settings.PRIOR_SETS`, and its weight)
 and ``provenance.json``. The committed one, behind the shipped defaults, is
 the ``calibration/`` folder beside this module (package data), with the fit
 of the upstream shocks (``shocks.json``).
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.inference.settings import DATE_PARAMETERS, PRIORS, CalibrationError
+from experiments.inference.settings import ALL_FREE_PARAMETERS, DATE_PARAMETERS, CalibrationError
 
 COMMITTED_CALIBRATION = Path(__file__).resolve().parent / "calibration"
 
@@ -55,8 +55,13 @@ class Calibration:
     provenance: dict[str, Any]
 
     def medians(self) -> dict[str, float]:
-        return {name: weighted_quantile(self.posterior[name], self.posterior["weight"], 0.5) for name in PRIORS
-                if name in self.posterior}
+        return {name: weighted_quantile(self.posterior[name], self.posterior["weight"], 0.5)
+                for name in self.free_parameters}
+
+    @property
+    def free_parameters(self) -> list[str]:
+        """The calibrated parameters (the posterior's columns other than the weight)."""
+        return [c for c in self.posterior.columns if c != "weight"]
 
     @property
     def effective_sample_size(self) -> float:
@@ -70,7 +75,7 @@ class Calibration:
         rng = np.random.default_rng(np.random.SeedSequence([seed, 5]))
         w = self.posterior["weight"].to_numpy(float)
         picks = rng.choice(len(self.posterior), size=n, replace=True, p=w / w.sum())
-        names = [c for c in self.posterior.columns if c in PRIORS]
+        names = self.free_parameters
         return [particle_overrides({k: self.posterior.iloc[i][k] for k in names}) for i in picks]
 
 
@@ -89,7 +94,7 @@ def load_calibration(folder: str | Path | Calibration | None = None) -> Calibrat
     if not posterior.is_file() or not provenance.is_file():
         raise CalibrationError(f"{folder} holds no finished calibration (posterior.csv and provenance.json).")
     table = pd.read_csv(posterior)
-    unknown = [c for c in table.columns if c != "weight" and c not in PRIORS]
+    unknown = [c for c in table.columns if c != "weight" and c not in ALL_FREE_PARAMETERS]
     if "weight" not in table or unknown or table.empty:
         raise CalibrationError(f"{posterior}: expected columns of free parameters and 'weight'"
                                f"{'; unknown: ' + ', '.join(unknown) if unknown else ''}.")

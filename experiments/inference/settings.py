@@ -30,7 +30,29 @@ PRIORS: dict[str, tuple[float, float]] = {
     "calm_mean_summer": (0.4, 0.62),
     "calm_mean_winter": (0.6, 0.9),
 }
-DATE_PARAMETERS = {"inflow_midpoint"}
+# The parameters deterrence runs through (what a return costs a person, how returnees' stories,
+# announcements and memory move beliefs, how far reports reach; upstream_elasticity, how much
+# arrivals answer to the UK's perceived value, is in PRIORS already) and the surge episode that the
+# Albanian natural experiment of 2022-23 needs, with ranges wide enough to hold every reading of
+# MODEL.md: `channelsim calibrate --priors deterrence` fits them jointly with PRIORS against the
+# series and the published arrivals by nationality.
+DETERRENCE_PRIORS: dict[str, tuple[float, float]] = {
+    "loss_if_returned": (0.0, 12.0),          # utility; the default 4.0; 0: a return costs nothing
+    "returnee_salience": (0.0, 20.0),         # reports a returnee's story is worth; the default 3
+    "announcement_credibility": (0.0, 1.0),   # share; the default 0.3
+    "memory_half_life_days": (7.0, 365.0),    # days; the default 60
+    "report_reach": (1.0, 50.0),              # people; the default 8
+    "surge_start": (2022.0, 2022.6),          # decimal year: January to early August 2022
+    "surge_days": (60.0, 365.0),
+    "surge_multiplier": (1.0, 30.0),          # 1: no surge
+}
+# Prior sets by name: "series" is what made the committed posterior.
+PRIOR_SETS: dict[str, dict[str, tuple[float, float]]] = {
+    "series": PRIORS,
+    "deterrence": {**PRIORS, **DETERRENCE_PRIORS},
+}
+DATE_PARAMETERS = {"inflow_midpoint", "surge_start"}
+ALL_FREE_PARAMETERS = set(PRIOR_SETS["deterrence"])
 
 # The calibration window: the Home Office series from its first day to the last month before the pilot.
 CALIBRATION_START = dt.date(2018, 1, 1)
@@ -70,8 +92,16 @@ class Settings:
     end: str = CALIBRATION_END.isoformat()
     scenario: str = "pilot_2025"
     warmup_days: int = CALIBRATION_WARMUP_DAYS
+    priors: str = "series"       # a name in PRIOR_SETS; "deterrence" adds the nationality targets
+
+    @property
+    def free(self) -> dict[str, tuple[float, float]]:
+        """The free parameters and their uniform priors."""
+        return PRIOR_SETS[self.priors]
 
     def check(self) -> None:
+        if self.priors not in PRIOR_SETS:
+            raise CalibrationError(f"priors must be one of {', '.join(PRIOR_SETS)}, not {self.priors!r}.")
         for name in ("population", "generations", "budget"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 
 from core.data import data_dir as find_data_dir
-from core.data import read_small_boats
+from core.data import read_nationality_arrivals, read_small_boats
 
 OBSERVED_FILES = {"daily": "small_boats_daily.csv", "weekly": "small_boats_weekly.csv"}
+NATIONALITY_FILE = "nationality_arrivals.csv"
 
 # Figures from other public sources, with their sources (shared/data/README.md).
 PUBLIC_FIGURES = {
@@ -151,6 +152,54 @@ def statistics(daily: pd.DataFrame, weekly: pd.DataFrame | None, start: dt.date,
         prevented, arrived = w["migrants_prevented"].sum(), w["migrants_arrived"].sum()
         stats["prevented_share"] = np.array([prevented / (prevented + arrived) if prevented + arrived else 0.0])
     return stats
+
+
+@dataclass(frozen=True)
+class NationalityTargets:
+    """The published shares of arrivals by nationality that the model's groups can be compared with.
+
+    One entry a row of ``nationality_arrivals.csv`` whose nationality is a model group and whose
+    period lies inside the window: the period, the group, the published share of arrivals of known
+    nationality, and the weight of the row in the distance, the observed arrivals of its period
+    (a share of a busy year says more than one of a quiet quarter).
+    """
+
+    periods: tuple[tuple[str, str], ...]
+    groups: tuple[str, ...]
+    shares: tuple[float, ...]
+    weights: tuple[float, ...]
+    file_hash: str
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+
+def nationality_targets(observed: Observed, groups: list[str], start: dt.date, end: dt.date,
+                        data_dir: str | Path | None = None) -> NationalityTargets:
+    """The rows of the published file the model can be compared with over the window."""
+    path = find_data_dir(data_dir) / NATIONALITY_FILE
+    table = read_nationality_arrivals(path)
+    inside = (table["nationality"].isin(groups) & table["share_of_known"].notna()
+              & (table["period_start"] >= pd.Timestamp(start)) & (table["period_end"] <= pd.Timestamp(end)))
+    table = table[inside]
+    daily = observed.daily.set_index("date")["migrants_arrived"]
+    weights = [float(daily[row.period_start:row.period_end].sum()) for row in table.itertuples()]
+    return NationalityTargets(
+        periods=tuple((r.period_start.date().isoformat(), r.period_end.date().isoformat()) for r in table.itertuples()),
+        groups=tuple(table["nationality"]), shares=tuple(float(s) for s in table["share_of_known"]),
+        weights=tuple(weights), file_hash=hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def nationality_shares(flows: pd.DataFrame, targets: NationalityTargets) -> np.ndarray:
+    """A run's share of arrivals of each target's group over each target's period
+    (``flows``: the run's flows by nationality, as ``ChannelModel.nationality_series``)."""
+    dates = pd.DatetimeIndex(flows["date"])
+    out = np.zeros(len(targets))
+    for i, ((first, last), group) in enumerate(zip(targets.periods, targets.groups, strict=True)):
+        rows = flows[(dates >= pd.Timestamp(first)) & (dates <= pd.Timestamp(last))]
+        total = rows["arrivals"].sum()
+        out[i] = rows.loc[rows["nationality"] == group, "arrivals"].sum() / total if total else 0.0
+    return out
 
 
 def monthly_by_run(series: pd.DataFrame, column: str = "arrivals") -> pd.DataFrame:
