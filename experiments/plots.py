@@ -1,7 +1,13 @@
-"""Figures as PNG: they take tables (and names), never a sweep, a calibration or an analysis module.
+"""Figures for a paper: they take tables (and names), never a sweep, a calibration or an analysis module.
 
 Sweeps: the deterrence curve with bands, fan charts, sensitivity bars. Inference: the posterior, the
-validation bands, the counterfactual, the shocks' grid. Each writes one file and returns its path.
+validation bands, the counterfactual, the shocks' grid. Each writes one file (PNG, or SVG or PDF by the
+path's suffix) and returns its path.
+
+Every figure has axis labels with units and periods, calendar dates on time axes, a legend naming
+what is drawn, and a provenance line (``note``: scenario, draws or replicates, data source, channelsim
+version; :func:`provenance_note` builds one). A band is drawn only from :data:`MIN_BAND_MEMBERS` members
+or more; with fewer the figure says so.
 """
 
 from __future__ import annotations
@@ -11,38 +17,82 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from core.params import describe  # noqa: E402
+from core.versions import code_version  # noqa: E402
+
 QUOTA = "returns_per_week"
+MIN_BAND_MEMBERS = 5          # fewer members than this: no band, and the figure says so
+SOBOL_SAMPLES_ADVISED = 512   # SALib base samples below which Sobol intervals are too wide to read
+UNITS = {row["name"]: row["unit"] for row in describe()}
+DPI = 150
+
+
+def provenance_note(*parts: str) -> str:
+    """A provenance line: the given parts (scenario, draws, data source, ...) and channelsim's version."""
+    version = code_version()
+    return "; ".join([*[p for p in parts if p], f"channelsim {version['package_version']} "
+                      f"(commit {version['git_commit'][:10]})"])
+
+
+def parameter_label(name: str) -> str:
+    """A parameter's name in words with its unit, e.g. 'returns per week (people/week)'."""
+    unit = UNITS.get(name, "")
+    return name.replace("_", " ") + (f" ({unit})" if unit and unit not in ("-", "1") else "")
+
+
+def _date_axis(ax) -> None:
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _save(fig, path: Path, note: str) -> Path:
+    """Provenance line at the foot, then the file (format from its suffix)."""
+    fig.tight_layout(rect=(0, 0.035, 1, 1))
+    fig.text(0.01, 0.008, provenance_note(note), fontsize=7, color="0.35")
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return Path(path)
 
 
 def deterrence_curve(summary: pd.DataFrame, change: pd.DataFrame | None, path: Path, outcome: str = "arrivals",
-                     title: str = "deterrence curve") -> Path | None:
+                     title: str = "deterrence curve", note: str = "") -> Path | None:
     """Outcome (and change against the reference) by weekly quota, one line per other level, with bands.
 
-    ``summary`` is a grid sweep's bands by design point (``experiments.sweeps.analysis.summarise``),
-    ``change`` each run against its reference (``analysis.deterrence``) or None without reference
-    runs; both have a ``param_NAME`` column per swept parameter. None if the quota was not swept.
+    ``summary`` is a grid sweep's bands by design point (``experiments.sweeps.analysis.summarise``, with
+    its ``replicates`` column), ``change`` each run against its reference (``analysis.deterrence``) or None
+    without reference runs; both have a ``param_NAME`` column per swept parameter. None if the quota was
+    not swept. Bands are drawn only from :data:`MIN_BAND_MEMBERS` replicates or more.
     """
     if f"param_{QUOTA}" not in summary:
         return None
     others = [c for c in summary.columns if c.startswith("param_") and c != f"param_{QUOTA}"
               and summary[c].nunique() > 1]
-    fig, axes = plt.subplots(1, 2 if change is not None else 1, figsize=(12 if change is not None else 6.5, 4.5),
+    members = int(summary["replicates"].min()) if "replicates" in summary else MIN_BAND_MEMBERS
+    banded = members >= MIN_BAND_MEMBERS
+    fig, axes = plt.subplots(1, 2 if change is not None else 1, figsize=(12 if change is not None else 6.5, 4.8),
                              squeeze=False)
     groups = summary.groupby(others) if others else [((), summary)]
     for key, rows in groups:
         rows = rows.sort_values(f"param_{QUOTA}")
         values = key if isinstance(key, tuple) else (key,)
-        label = ", ".join(f"{c.removeprefix('param_')} = {v}" for c, v in zip(others, values, strict=True))
+        label = ", ".join(f"{c.removeprefix('param_').replace('_', ' ')} = {v:g}"
+                          for c, v in zip(others, values, strict=True))
         x = rows[f"param_{QUOTA}"]
-        line, = axes[0, 0].plot(x, rows["median"], marker="o", label=label or None)
-        axes[0, 0].fill_between(x, rows["q05"], rows["q95"], color=line.get_color(), alpha=0.15)
-        axes[0, 0].fill_between(x, rows["q25"], rows["q75"], color=line.get_color(), alpha=0.25)
-    axes[0, 0].set_xlabel("returns quota (people/week)")
-    axes[0, 0].set_ylabel(f"{outcome} in the window")
-    axes[0, 0].set_title(f"{outcome}: median, 50% and 90% bands")
+        line, = axes[0, 0].plot(x, rows["median"], marker="o", label=label or f"median of {members} replicates")
+        if banded:
+            axes[0, 0].fill_between(x, rows["q05"], rows["q95"], color=line.get_color(), alpha=0.15)
+            axes[0, 0].fill_between(x, rows["q25"], rows["q75"], color=line.get_color(), alpha=0.25)
+    axes[0, 0].set_xlabel(parameter_label(QUOTA))
+    axes[0, 0].set_ylabel(f"{outcome.replace('_', ' ')} in the window (people)")
+    axes[0, 0].set_title(f"{outcome.replace('_', ' ')}: median" + (
+        f", 50% and 90% bands over {members} replicates" if banded
+        else f" of {members} replicates (too few for bands: fewer than {MIN_BAND_MEMBERS})"), fontsize=10)
     if change is not None:
         key_cols = [f"param_{QUOTA}", *others]
         bands = change.groupby(key_cols)[f"change_{outcome}"].quantile([0.05, 0.5, 0.95]).unstack().reset_index()
@@ -50,186 +100,245 @@ def deterrence_curve(summary: pd.DataFrame, change: pd.DataFrame | None, path: P
             rows = rows.sort_values(f"param_{QUOTA}")
             x = rows[f"param_{QUOTA}"]
             line, = axes[0, 1].plot(x, -100 * rows[0.5], marker="o")
-            axes[0, 1].fill_between(x, -100 * rows[0.05], -100 * rows[0.95], color=line.get_color(), alpha=0.2)
+            if banded:
+                axes[0, 1].fill_between(x, -100 * rows[0.05], -100 * rows[0.95], color=line.get_color(), alpha=0.2)
         axes[0, 1].axhline(0, color="k", lw=0.8)
-        axes[0, 1].set_xlabel("returns quota (people/week)")
-        axes[0, 1].set_ylabel(f"% fewer {outcome} than the reference (same seed)")
-        axes[0, 1].set_title("deterred: median and 90% band")
-    if others:
-        axes[0, 0].legend(fontsize=8)
+        axes[0, 1].set_xlabel(parameter_label(QUOTA))
+        axes[0, 1].set_ylabel(f"% fewer {outcome.replace('_', ' ')} than the reference (same seed)")
+        axes[0, 1].set_title("deterred: median" + (" and 90% band" if banded else " (no band: too few replicates)"),
+                             fontsize=10)
+    axes[0, 0].legend(fontsize=8)
     for ax in axes.flat:
         ax.grid(alpha=0.3)
     fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path, note or f"{members} replicates per point")
+
+
+def _point_labels(runs: pd.DataFrame) -> dict[int, str]:
+    """Design point -> its swept parameters' values in words ('returns per week = 50, ...')."""
+    params = [c for c in runs.columns if c.startswith("param_") and runs[c].nunique() > 1]
+    labels = {-1: "reference"}
+    for point, rows in runs[runs["point"] >= 0].groupby("point"):
+        first = rows.iloc[0]
+        labels[int(point)] = ", ".join(f"{c.removeprefix('param_').replace('_', ' ')} = {_fmt(first[c])}"
+                                       for c in params) or f"point {point}"
+    return labels
+
+
+def _fmt(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float | np.floating) else str(value)
 
 
 def fan_chart(series: pd.DataFrame, runs: pd.DataFrame, path: Path, column: str = "arrivals",
-              max_points: int = 6) -> Path | None:
-    """The weekly series of a few design points (and the reference): median and 90% band over replicates."""
+              max_points: int = 6, note: str = "") -> Path | None:
+    """The weekly series of a few design points (and the reference): median and 90% band over replicates,
+    each named by its parameter values."""
     if column not in series:
         return None
     good = runs[runs["status"] == "ok"][["run_id", "point"]]
     data = series.merge(good, on="run_id")
     points = sorted(data["point"].unique())
     chosen = [p for p in points if p == -1] + [p for p in points if p >= 0][:: max(1, len(points) // max_points)]
-    fig, ax = plt.subplots(figsize=(11, 4.5))
+    labels = _point_labels(runs)
+    fig, ax = plt.subplots(figsize=(11, 4.8))
+    members = []
+    x_name = "date" if "date" in data else "week"
     for point in chosen[: max_points + 1]:
-        rows = data[data["point"] == point].groupby("date")[column]
-        q = rows.quantile([0.05, 0.5, 0.95]).unstack()
-        label = "reference" if point == -1 else f"point {point}"
-        line, = ax.plot(q.index, q[0.5], lw=1.3, label=label, color="k" if point == -1 else None)
-        ax.fill_between(q.index, q[0.05], q[0.95], color=line.get_color(), alpha=0.12)
-    ax.set_ylabel(column)
-    ax.set_title(f"{column}: median and 90% band over replicates")
+        rows = data[data["point"] == point]
+        members.append(rows["run_id"].nunique())
+        q = rows.groupby(x_name)[column].quantile([0.05, 0.5, 0.95]).unstack()
+        line, = ax.plot(pd.to_datetime(q.index), q[0.5], lw=1.3, label=labels.get(int(point), f"point {point}"),
+                        color="k" if point == -1 else None)
+        if members[-1] >= MIN_BAND_MEMBERS:
+            ax.fill_between(pd.to_datetime(q.index), q[0.05], q[0.95], color=line.get_color(), alpha=0.12)
+    n = min(members) if members else 0
+    period = "week" if x_name == "week" or _weekly(data[x_name]) else "day"
+    ax.set_ylabel(f"{column.replace('_', ' ')} (people/{period})")
+    ax.set_title(f"{column.replace('_', ' ')}: median" + (f" and 90% band over {n} replicates" if n >= MIN_BAND_MEMBERS
+                 else f" of {n} replicates (too few for a band: fewer than {MIN_BAND_MEMBERS})"), fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncol=2)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    _date_axis(ax)
+    return _save(fig, path, note or f"{n} replicates per point")
 
 
-def index_bars(indices: pd.DataFrame, path: Path) -> Path:
-    """Sobol S1 and ST (or Morris mu*) with their 95% intervals, one panel per outcome."""
+def _weekly(dates: pd.Series) -> bool:
+    d = pd.to_datetime(pd.Series(dates.unique())).sort_values()
+    return len(d) > 1 and (d.diff().dropna() >= pd.Timedelta(days=7)).all()
+
+
+def index_bars(indices: pd.DataFrame, path: Path, samples: int | None = None, note: str = "") -> Path:
+    """Sobol S1 and ST (or Morris mu*) with their 95% intervals, one panel per outcome (every outcome given).
+
+    ``samples``: the base sample size N of a Sobol design; below :data:`SOBOL_SAMPLES_ADVISED` the figure
+    warns that the intervals are too wide to rank the parameters.
+    """
     outcomes = list(indices["outcome"].unique())
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(5.5 * len(outcomes), 4.5), squeeze=False)
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.6 * len(outcomes), 4.8), squeeze=False, sharey=True)
+    sobol = "S1" in indices
     for ax, outcome in zip(axes.flat, outcomes, strict=True):
         rows = indices[indices["outcome"] == outcome]
-        y = range(len(rows))
-        if "S1" in rows:
-            ax.barh([i + 0.2 for i in y], rows["ST"], height=0.4, xerr=rows["ST_conf"], label="total (ST)")
-            ax.barh([i - 0.2 for i in y], rows["S1"], height=0.4, xerr=rows["S1_conf"], label="first order (S1)")
+        y = np.arange(len(rows))
+        if sobol:
+            ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], label="total (ST)")
+            ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], label="first order (S1)")
+            ax.set_xlabel("share of the outcome's variance")
         else:
-            ax.barh(list(y), rows["mu_star"], xerr=rows["mu_star_conf"], label="mu*")
-        ax.set_yticks(list(y), rows["parameter"])
-        ax.set_title(outcome)
+            ax.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], label="mu* (mean absolute elementary effect)")
+            ax.set_xlabel(f"mu* ({outcome.replace('_', ' ')} per unit range)")
+        ax.set_yticks(y, [parameter_label(n) for n in rows["parameter"]], fontsize=8)
+        ax.set_title(outcome.replace("_", " "), fontsize=10)
+        ax.axvline(0, color="k", lw=0.6)
         ax.grid(alpha=0.3, axis="x")
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    axes.flat[0].legend(fontsize=8)
+    title = "Sobol indices with 95% intervals (SALib)" if sobol else "Morris screening with 95% intervals (SALib)"
+    if sobol and samples is not None and samples < SOBOL_SAMPLES_ADVISED:
+        title += (f"\nWARNING: N = {samples} base samples is too few; the intervals are too wide to rank the "
+                  f"parameters (use {SOBOL_SAMPLES_ADVISED} or more)")
+    fig.suptitle(title, fontsize=11, color="black" if "WARNING" not in title else "firebrick")
+    return _save(fig, path, note or (f"N = {samples} base samples" if samples else ""))
 
 
-def posterior_plot(posterior: pd.DataFrame, priors: dict[str, tuple[float, float]], path: Path) -> Path:
-    """Each free parameter's weighted posterior histogram (``posterior``: a column each and ``weight``)
-    over its prior range (``priors``: name -> (lowest, highest))."""
+def posterior_plot(posterior: pd.DataFrame, priors: dict[str, tuple[float, float]], path: Path,
+                   window: tuple[str, str] | None = None, note: str = "") -> Path:
+    """Each free parameter's prior (uniform over its range) and weighted posterior density, with the
+    posterior median (``posterior``: a column each and ``weight``; ``priors``: name -> (lowest, highest)).
+    ``window``: the data window calibrated on, for the title."""
     names = [n for n in priors if n in posterior]
     cols = 4
     rows = -(-len(names) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.5 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.7 * rows), squeeze=False)
+    weights = posterior["weight"] / posterior["weight"].sum()
     for ax, name in zip(axes.flat, names, strict=False):
         lo, hi = priors[name]
-        ax.hist(posterior[name], weights=posterior["weight"], bins=20, range=(lo, hi), color="tab:blue", alpha=0.8)
-        ax.set_title(name, fontsize=9)
-        ax.set_yticks([])
+        values = posterior[name].to_numpy()
+        ax.hist(values, weights=weights, bins=20, range=(lo, hi), density=True, color="tab:blue", alpha=0.75,
+                label="posterior")
+        ax.plot([lo, hi], [1 / (hi - lo)] * 2, color="0.3", ls="--", lw=1.2, label="prior (uniform)")
+        order = np.argsort(values)
+        median = values[order][np.searchsorted(np.cumsum(weights.to_numpy()[order]), 0.5)]
+        ax.axvline(median, color="firebrick", lw=1.4, label=f"median {median:.3g}")
+        ax.set_title(parameter_label(name), fontsize=8)
+        ax.set_ylabel("density", fontsize=7)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=6, loc="upper right")
     for ax in list(axes.flat)[len(names):]:
         ax.set_visible(False)
-    fig.suptitle("Posterior of the free parameters (histograms span the prior ranges)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    span = f", Home Office series {window[0]} to {window[1]}" if window else ""
+    fig.suptitle(f"ABC-SMC calibration{span}: prior and posterior of each free parameter "
+                 f"({len(posterior)} particles)")
+    return _save(fig, path, note or "observed: Home Office, small boats (gov.uk)")
 
 
 def _bands(ax, x, ensemble: pd.DataFrame, color: str, label: str) -> None:
+    members = ensemble.shape[1]
     q = ensemble.quantile([0.05, 0.25, 0.5, 0.75, 0.95], axis=1).T
-    ax.fill_between(x, q[0.05], q[0.95], color=color, alpha=0.18, label=f"{label} 90%")
-    ax.fill_between(x, q[0.25], q[0.75], color=color, alpha=0.35, label=f"{label} 50%")
-    ax.plot(x, q[0.5], color=color, lw=1.5, label=f"{label} median")
+    if members >= MIN_BAND_MEMBERS:
+        ax.fill_between(x, q[0.05], q[0.95], color=color, alpha=0.18, label=f"{label} 90% band ({members} draws)")
+        ax.fill_between(x, q[0.25], q[0.75], color=color, alpha=0.35, label=f"{label} 50% band")
+    ax.plot(x, q[0.5], color=color, lw=1.5, label=f"{label} median" + (
+        "" if members >= MIN_BAND_MEMBERS else f" of {members} draws (too few for bands)"))
 
 
 def validation_figures(sim_monthly: pd.DataFrame, obs_monthly: pd.Series, sim_weekly: pd.DataFrame,
                        obs_weekly: pd.Series, sim_ppb: pd.DataFrame, obs_ppb: pd.Series,
-                       folder: Path) -> dict[str, Path]:
+                       folder: Path, note: str = "") -> dict[str, Path]:
     """Posterior-predictive bands against the observed monthly and weekly arrivals and people per boat."""
     paths = {}
-    for key, sim, obs, title in (("monthly", sim_monthly, obs_monthly, "Arrivals a month"),
-                                 ("weekly", sim_weekly, obs_weekly, "Arrivals a week")):
+    note = note or f"{sim_monthly.shape[1]} posterior draws; observed: Home Office, small boats (gov.uk)"
+    for key, sim, obs, title, unit in (("monthly", sim_monthly, obs_monthly, "Arrivals a month", "people/month"),
+                                       ("weekly", sim_weekly, obs_weekly, "Arrivals a week", "people/week")):
         x = obs.index.to_timestamp() if hasattr(obs.index, "to_timestamp") else obs.index
-        fig, ax = plt.subplots(figsize=(11, 4.2))
+        fig, ax = plt.subplots(figsize=(11, 4.4))
         _bands(ax, x, sim, "tab:blue", "model")
         ax.plot(x, obs.to_numpy(), color="black", lw=1 if key == "weekly" else 1.4,
-                marker="o" if key == "monthly" else None, ms=3, label="Home Office")
-        ax.set_title(f"{title}: posterior-predictive bands and the observed series")
+                marker="o" if key == "monthly" else None, ms=3, label="observed (Home Office)")
+        ax.set_title(f"{title}: posterior-predictive bands and the observed series", fontsize=10)
+        ax.set_ylabel(f"arrivals ({unit})")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, ncol=2, loc="upper left")
-        fig.tight_layout()
-        paths[key] = folder / f"validation_{key}.png"
-        fig.savefig(paths[key], dpi=110)
-        plt.close(fig)
-    fig, ax = plt.subplots(figsize=(7, 4))
+        _date_axis(ax)
+        paths[key] = _save(fig, folder / f"validation_{key}.png", note)
+    fig, ax = plt.subplots(figsize=(7, 4.2))
     years = sim_ppb.index.to_numpy()
     _bands(ax, years, sim_ppb, "tab:orange", "model")
-    ax.plot(obs_ppb.index, obs_ppb.to_numpy(), "ko-", label="Home Office")
-    ax.set_title("People per boat by year")
+    ax.plot(obs_ppb.index, obs_ppb.to_numpy(), "ko-", label="observed (Home Office)")
+    ax.set_title("People per boat by year", fontsize=10)
+    ax.set_xlabel("calendar year")
+    ax.set_ylabel("people per boat (arrivals / boats)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    paths["people_per_boat"] = folder / "validation_people_per_boat.png"
-    fig.savefig(paths["people_per_boat"], dpi=110)
-    plt.close(fig)
+    paths["people_per_boat"] = _save(fig, folder / "validation_people_per_boat.png", note)
     return paths
 
 
-def counterfactual_figure(table: pd.DataFrame, series: pd.DataFrame, runs: pd.DataFrame, baseline: str,
-                          path: Path) -> Path:
-    """Crossings deterred so far under each arm (draw by draw against the ``baseline`` scenario) and in the
-    twelve months (``table``: the effects, a row an arm and outcome)."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6), gridspec_kw={"width_ratios": [1.5, 1]})
+def deterred_so_far(series: pd.DataFrame, runs: pd.DataFrame, baseline: str) -> dict[str, pd.DataFrame]:
+    """Arm -> crossings deterred so far against ``baseline``, a column per draw (common random numbers: the
+    same draw under both), summed over every day of ``series``."""
     meta = runs.set_index("run_id")[["scenario", "point"]]
     s = series.join(meta, on="run_id")
-    wide = s.pivot_table(index="date", columns=["scenario", "point"], values="arrivals").sort_index()
+    wide = s.pivot_table(index="date", columns=["scenario", "point"], values="arrivals", aggfunc="sum").sort_index()
     base = wide[baseline]
-    arms = [a for a in dict.fromkeys(s["scenario"]) if a != baseline]
+    return {arm: (base - wide[arm]).cumsum() for arm in dict.fromkeys(s["scenario"]) if arm != baseline}
+
+
+def counterfactual_figure(table: pd.DataFrame, series: pd.DataFrame, runs: pd.DataFrame, baseline: str,
+                          path: Path, note: str = "") -> Path:
+    """Crossings deterred so far under each arm (draw by draw against the ``baseline`` scenario) and in the
+    twelve months (``table``: the effects, a row an arm and outcome).
+
+    The running total adds up every day of the series given (a daily series: the whole window), so
+    that it ends at the median in ``table``; bands only from :data:`MIN_BAND_MEMBERS` draws.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [1.5, 1]})
+    so_far = deterred_so_far(series, runs, baseline)
+    arms = list(so_far)
+    draws = next(iter(so_far.values())).shape[1] if so_far else 0
+    banded = draws >= MIN_BAND_MEMBERS
     for i, arm in enumerate(arms):
-        deterred = (base - wide[arm]).cumsum()          # common random numbers: the same draw under both
-        q = deterred.quantile([0.05, 0.5, 0.95], axis=1).T
-        left.fill_between(q.index, q[0.05], q[0.95], color=f"C{i}", alpha=0.15)
-        left.plot(q.index, q[0.5], color=f"C{i}", lw=1.8, label=arm)
+        q = so_far[arm].quantile([0.05, 0.5, 0.95], axis=1).T
+        if banded:
+            left.fill_between(pd.to_datetime(q.index), q[0.05], q[0.95], color=f"C{i}", alpha=0.15)
+        left.plot(pd.to_datetime(q.index), q[0.5], color=f"C{i}", lw=1.8, label=arm)
     left.axhline(0, color="black", lw=0.8)
-    left.set_title(f"Crossings deterred so far against {baseline} (median, 90% band)", fontsize=10)
+    left.set_title(f"Crossings deterred so far against {baseline}: median"
+                   + (f" and 90% band over {draws} draws" if banded else f" of {draws} draws (too few for bands)"),
+                   fontsize=10)
+    left.set_ylabel("crossings deterred since the start (people)")
     left.grid(alpha=0.3)
     left.legend(fontsize=8, loc="upper left")
+    _date_axis(left)
     rows = table[table["outcome"] == "arrivals"].reset_index(drop=True)
     y = range(len(rows))
     right.barh(list(y), -rows["change_median"],
-               xerr=[(-rows["change_median"]) - (-rows["change_95"]), (-rows["change_5"]) - (-rows["change_median"])],
+               xerr=[(-rows["change_median"]) - (-rows["change_95"]), (-rows["change_5"]) - (-rows["change_median"])]
+               if banded else None,
                color=[f"C{arms.index(a)}" if a in arms else "tab:green" for a in rows["arm"]], alpha=0.8, capsize=4)
     right.axvline(0, color="black", lw=0.8)
     right.set_yticks(list(y), rows["arm"])
-    right.set_title("Deterred in twelve months (90% band)", fontsize=10)
+    right.set_xlabel("crossings deterred in the window (people)")
+    right.set_title("Deterred in the whole window: median" + (" and 90% band" if banded else ""), fontsize=10)
     right.grid(alpha=0.3, axis="x")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path, note or f"{draws} posterior draws, common random numbers; baseline {baseline}")
 
 
-def shocks_figure(table: pd.DataFrame, choice: dict, moments: dict[str, str], path: Path) -> Path:
+def shocks_figure(table: pd.DataFrame, choice: dict, moments: dict[str, str], path: Path, note: str = "") -> Path:
     """Each moment's simulated mean against the shock size, a line per persistence, and the observed value.
 
     ``table``: the grid (a row a point, ``MOMENT_mean`` columns); ``choice``: the chosen point with the
     observed and simulated moments; ``moments``: name -> label.
     """
-    fig, axes = plt.subplots(1, len(moments), figsize=(10, 3.6))
+    fig, axes = plt.subplots(1, len(moments), figsize=(10, 3.9))
     for ax, (moment, label) in zip(axes, moments.items(), strict=True):
         for days, rows in table.groupby("upstream_shock_days"):
-            ax.plot(rows["upstream_shock_sd"], rows[f"{moment}_mean"], marker="o", label=f"{days:g} days")
-        ax.axhline(choice["observed"][moment], color="black", lw=1.5, label="Home Office")
+            ax.plot(rows["upstream_shock_sd"], rows[f"{moment}_mean"], marker="o", label=f"persistence {days:g} days")
+        ax.axhline(choice["observed"][moment], color="black", lw=1.5, label="observed (Home Office)")
         ax.plot(choice["upstream_shock_sd"], choice["simulated"][moment], marker="*", ms=14, color="crimson",
                 ls="none", label="chosen")
-        ax.set_xlabel("upstream_shock_sd")
-        ax.set_title(label)
+        ax.set_xlabel(parameter_label("upstream_shock_sd"))
+        ax.set_ylabel("mean over posterior draws")
+        ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8, title="upstream_shock_days", title_fontsize=8)
+    axes[0].legend(fontsize=8)
     fig.suptitle("Upstream shocks: simulated moments (mean over posterior draws) against the observed", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path, note or "observed: Home Office, small boats (gov.uk)")

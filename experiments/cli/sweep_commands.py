@@ -37,6 +37,8 @@ def register(sub) -> None:
 
     plot = sub.add_parser("plot", help="figures of a sweep as PNG: deterrence curve, fan chart, index bars")
     plot.add_argument("folder", help="a sweep folder")
+    plot.add_argument("--format", action="append", choices=["png", "svg", "pdf"], metavar="png|svg|pdf",
+                      help="figure format (repeatable; default png)")
     plot.add_argument("--quiet", action="store_true", help="print nothing but errors")
     plot.set_defaults(func=cmd_plot)
 
@@ -116,6 +118,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from experiments import plots
     from experiments.sweeps import analysis
     from experiments.sweeps.design import from_folder
@@ -126,18 +130,30 @@ def cmd_plot(args: argparse.Namespace) -> int:
     runs, series = read_sweep(folder)
     out = folder / "plots"
     out.mkdir(exist_ok=True)
+    spec = sweep.spec
+    note = (f"sweep {spec.name}: scenario {spec.scenario}, {spec.design} design, {len(sweep.points)} points x "
+            f"{spec.replicates} replicates, root seed {spec.seed}")
+    tables = folder / "analysis"
     made = []
-    if sweep.spec.design == "grid":
-        change = analysis.deterrence(runs, "arrivals") if (runs["point"] == -1).any() else None
-        made.append(plots.deterrence_curve(analysis.summarise(runs, sweep, "arrivals"), change,
-                                           out / "deterrence_curve.png", title=f"{sweep.spec.name}: deterrence curve"))
-    made.append(plots.fan_chart(series, runs, out / "fan_arrivals.png"))
-    if sweep.spec.design == "salib_sobol":
-        made.append(plots.index_bars(analysis.sobol_indices(runs, sweep, DEFAULT_OUTCOMES[:3])[0],
-                                     out / "sobol_indices.png"))
-    elif sweep.spec.design == "morris":
-        made.append(plots.index_bars(analysis.morris_indices(runs, sweep, DEFAULT_OUTCOMES[:3]),
-                                     out / "morris_indices.png"))
+    for fmt in args.format or ["png"]:
+        if spec.design == "grid":
+            change = analysis.deterrence(runs, "arrivals") if (runs["point"] == -1).any() else None
+            made.append(plots.deterrence_curve(analysis.summarise(runs, sweep, "arrivals"), change,
+                                               out / f"deterrence_curve.{fmt}",
+                                               title=f"{spec.name}: deterrence curve", note=note))
+        made.append(plots.fan_chart(series, runs, out / f"fan_arrivals.{fmt}", note=note))
+        # the indices of every outcome `channelsim analyse` analysed (else the default outcomes)
+        if spec.design == "salib_sobol":
+            first = (pd.read_csv(tables / "sobol.csv") if (tables / "sobol.csv").exists()
+                     else analysis.sobol_indices(runs, sweep, DEFAULT_OUTCOMES)[0])
+            made.append(plots.index_bars(first, out / f"sobol_indices.{fmt}", samples=spec.samples, note=note))
+        elif spec.design == "morris":
+            morris = (pd.read_csv(tables / "morris.csv") if (tables / "morris.csv").exists()
+                      else analysis.morris_indices(runs, sweep, DEFAULT_OUTCOMES))
+            made.append(plots.index_bars(morris, out / f"morris_indices.{fmt}", note=note))
+    if spec.design == "salib_sobol" and spec.samples < plots.SOBOL_SAMPLES_ADVISED and not args.quiet:
+        print(f"warning: N = {spec.samples} base samples is too few for the Sobol intervals to rank the "
+              f"parameters (use {plots.SOBOL_SAMPLES_ADVISED} or more).", file=sys.stderr)
     for path in made:
         if path is not None and not args.quiet:
             print(path)

@@ -62,7 +62,8 @@ def counterfactual(out: str | Path, calibration: str | Path | Calibration | None
     end = start + dt.timedelta(days=days - 1)
     plan = posterior_runs(cal, [BASELINE, *arms], draws, seed, start=start.isoformat(), days=days,
                           warmup_days=history_warmup(start), outputs=("arrivals", "returns"),
-                          frequency="weekly", window=(start.isoformat(), end.isoformat()),
+                          # daily, so that the figure's running total covers every day of the window
+                          frequency="daily", window=(start.isoformat(), end.isoformat()),
                           data_dir=str(find_data_dir(data_dir)))
     out = Path(out)
     runs, series = run_ensemble(plan, out / "ensemble", name="counterfactual", calibration=cal, draws=draws,
@@ -72,7 +73,9 @@ def counterfactual(out: str | Path, calibration: str | Path | Calibration | None
                                 progress=progress)
     table = effects(runs, arms)
     write_text_atomic(out / "counterfactual.csv", table.to_csv(index=False))
-    counterfactual_figure(table, series, runs, BASELINE, out / "counterfactual.png")
+    counterfactual_figure(table, series, runs, BASELINE, out / "counterfactual.png",
+                          note=f"{draws} posterior draws (seed {seed}) from {Path(str(cal.folder)).name}, common "
+                               f"random numbers; history from the Home Office series (gov.uk)")
     write_text_atomic(out / "summary.md", summary_text(table, runs, draws, seed, cal))
     return table
 
@@ -113,27 +116,45 @@ def _relative(rel: np.ndarray) -> dict[str, float]:
             "relative_change_95": float(np.percentile(rel, 95))}
 
 
+FEW_DRAWS = 20   # fewer posterior draws than this: the bands are not meaningful, and the statement says so
+
+
 def statement(table: pd.DataFrame, arm: str = "pilot_published") -> str:
-    """How large the deterrent effect on crossings is, and how sure, in one paragraph."""
+    """How large the deterrent effect on crossings is, and how sure, in one paragraph.
+
+    One kind of figure throughout: the median over draws of each draw's difference from no deal (people)
+    and the median over draws of each draw's ratio to no deal (%), each with its 90% band. "The whole
+    band" is claimed only when every draw agrees; fewer than :data:`FEW_DRAWS` draws get a warning.
+    """
     row = table[(table["arm"] == arm) & (table["outcome"] == "arrivals")]
     if row.empty:
         return f"No result for {arm}."
     r = row.iloc[0]
+    draws = int(r["draws"])
     deterred, lo, hi = -r["change_median"], -r["change_95"], -r["change_5"]
     pct, pct_lo, pct_hi = -100 * r["relative_change_median"], -100 * r["relative_change_95"], \
         -100 * r["relative_change_5"]
-    if lo > 0:
-        sure = "the whole 90% band is a reduction"
+    lower = r["share_of_draws_lower"]
+    higher_draws = round((1 - lower) * draws)
+    if lower == 1:
+        sure = "crossings are lower than without the deal in every draw"
+    elif lo > 0:
+        sure = (f"the 90% band is a reduction, but {higher_draws} of {draws} draws show as many crossings as "
+                f"without the deal or more")
     elif hi < 0:
-        sure = "the whole 90% band is an increase"
+        sure = "the 90% band is an increase"
     else:
-        sure = "the 90% band includes no effect at all"
-    return (f"Over the twelve months from {COUNTERFACTUAL_START:%-d %B %Y}, {arm} deters a median of "
-            f"{deterred:,.0f} crossings against no deal ({pct:.1f}% of the no-deal figure of "
-            f"{r['no_deal_median']:,.0f}); 90% band {lo:,.0f} to {hi:,.0f} crossings ({pct_lo:.1f}% to "
-            f"{pct_hi:.1f}%), over {int(r['draws'])} posterior draws with common random numbers: {sure}. "
-            f"Crossings were lower than without the deal in "
-            f"{100 * (r['share_of_draws_lower']):.0f}% of draws.")
+        sure = (f"the 90% band includes no effect at all; crossings are lower than without the deal in "
+                f"{100 * lower:.0f}% of draws")
+    text = (f"Over the twelve months from {COUNTERFACTUAL_START:%-d %B %Y}, {arm} deters a median of "
+            f"{deterred:,.0f} crossings against no deal (median over draws of each draw's difference; 90% band "
+            f"{lo:,.0f} to {hi:,.0f}), or {pct:.1f}% of no deal's crossings (median over draws of each draw's "
+            f"ratio; 90% band {pct_lo:.1f}% to {pct_hi:.1f}%); no deal's own median is {r['no_deal_median']:,.0f} "
+            f"crossings. Over {draws} posterior draws with common random numbers, {sure}.")
+    if draws < FEW_DRAWS:
+        text += (f" Warning: {draws} draws are fewer than {FEW_DRAWS}; the bands and shares are not meaningful "
+                 f"(run --draws {FEW_DRAWS} or more).")
+    return text
 
 
 def summary_text(table: pd.DataFrame, runs: pd.DataFrame, draws: int, seed: int, cal: Calibration) -> str:
