@@ -294,16 +294,23 @@ class Coast:
         pop.paid_attempts_left[rows] = self.params.gangs.attempts_per_payment
         ledger.bookings += len(rows)
 
-    def in_france(self) -> np.ndarray:
-        """Everyone in France now: those on the coast, and those sent back to the camps today."""
+    def beliefs_in_france(self) -> tuple[np.ndarray, np.ndarray]:
+        """(perceived return probability, perceived job prospect) of everyone in France now: those on
+        the coast (as they heard the morning's news: beliefs move only then), then those sent back to
+        the camps since."""
         pop = self.world.population
-        rows = self.rows[pop.state[self.rows] == FRANCE]
+        here = pop.state[self.rows] == FRANCE
+        if self.perceived_rows is self.rows:
+            p_return, p_job = self.perceived[0][here], self.perceived[1][here]
+        else:   # nobody heard the news this morning
+            p_return, p_job = self.beliefs.perceived(self.rows[here])
         if self.world.reports.back_to_coast:
             back = np.concatenate(self.world.reports.back_to_coast)
             back = np.unique(back[(pop.state[back] == FRANCE) & ~pop.on_coast[back]])
             if len(back):
-                rows = np.concatenate([rows, back])
-        return rows
+                back_return, back_job = self.beliefs.perceived(back)
+                p_return, p_job = np.concatenate([p_return, back_return]), np.concatenate([p_job, back_job])
+        return p_return, p_job
 
     def booked_with(self, gang_index: int, n_gangs: int) -> np.ndarray:
         """People on the coast booked with a gang, first booked first.

@@ -59,7 +59,7 @@ def day_record(world: World, coast: Coast, gangs: list[SmugglingGang], police: F
     """The day's row: the ledger's flows, then stocks at the day's end."""
     pop, ledger = world.population, world.ledger
     # beliefs move only with the morning's news: read them for everyone in France at the day's end
-    p_return, p_job = coast.beliefs.perceived(coast.in_france())
+    p_return, p_job = coast.beliefs_in_france()
     if len(p_return) == 0:
         p_return = p_job = np.full(1, np.nan)
     record: dict[str, float] = ledger.as_dict()
