@@ -60,7 +60,7 @@ from experiments.inference.targets import (
     statistics,
 )
 from experiments.plots import posterior_plot
-from experiments.sweeps.execute import dask_client
+from experiments.sweeps.execute import announce_dashboard, dask_client
 from model import load_scenario, run
 
 # Scales of the distance's terms: an error of one scale counts as much as a monthly
@@ -220,6 +220,8 @@ def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int
         history = _run_abc(out, settings, simulator, x0, map)
     else:
         with dask_client(workers, scheduler, cluster_file) as client:
+            if progress:
+                announce_dashboard(client)
             history = _run_abc(out, settings, simulator, x0, dask_map(client, progress, "calibrate"))
     return write_posterior(out, history, settings, files, time.perf_counter() - began)
 
