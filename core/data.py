@@ -8,6 +8,8 @@ beside the checkout.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -42,24 +44,93 @@ def data_dir(path: str | Path | None = None) -> Path:
     raise DataError(f"no data folder found: looked at {where}. Set {ENV_VAR} or pass --data DIR.")
 
 
+def require_files(names, path: str | Path | None = None, needed_by: str = "this command") -> Path:
+    """The data folder (:func:`data_dir`), checked to hold each of ``names``; a DataError naming those missing."""
+    folder = data_dir(path)
+    missing = [name for name in names if not (folder / name).is_file()]
+    if missing:
+        raise DataError(f"the data folder {folder} lacks {', '.join(missing)}, which {needed_by} needs.")
+    return folder
+
+
+def check_data_name(name: str, what: str = "data file") -> str:
+    """``name`` as a file name inside the data folder: relative, never leaving it (no '..')."""
+    relative = Path(name)
+    if not name or relative.is_absolute() or ".." in relative.parts:
+        raise DataError(f"{what} = {name!r}: must be a file name inside the data folder, not an absolute path "
+                        "or one with '..'.")
+    return name
+
+
+def data_file(folder: str | Path, name: str, what: str = "data file") -> Path:
+    """The file ``name`` inside the data folder ``folder`` (:func:`check_data_name`)."""
+    return Path(folder) / check_data_name(name, what)
+
+
+# The most a count in a data file may be: far above anything published (about 1,300 people on the
+# busiest day; some hundreds returned a month), far below what would overflow.
+MOST_PER_DAY = 100_000
+MOST_PER_MONTH = 1_000_000
+ONE_IN_ONE_OUT_COLUMNS = ["month", "transferred_into_uk", "returned_to_france"]
+
+
 def read_one_in_one_out(path: str | Path) -> pd.DataFrame:
-    """Monthly UK-France agreement figures: month, transferred_into_uk, returned_to_france."""
+    """Monthly UK-France agreement figures: month, transferred_into_uk, returned_to_france.
+
+    Every row whole, one row a month, counts whole numbers from 0 to MOST_PER_MONTH; each problem
+    names the file, the line and the column.
+    """
     path = Path(path)
-    frame = _read_csv(path)
-    _require_columns(path, frame, ["month", "transferred_into_uk", "returned_to_france"])
-    try:
-        frame["month"] = pd.to_datetime(frame["month"].astype(str), format="%Y-%m").dt.to_period("M")
-    except (ValueError, TypeError):
-        raise DataError(f"{path}: column 'month' must hold months as YYYY-MM.") from None
-    for col in ("transferred_into_uk", "returned_to_france"):
-        values = pd.to_numeric(frame[col], errors="coerce")
-        if values.isna().any() or (values < 0).any():
-            row = int(values.isna().idxmax() if values.isna().any() else (values < 0).idxmax()) + 2
-            raise DataError(f"{path}: column {col!r} must hold counts of zero or more (line {row}).")
-        frame[col] = values.astype(int)
-    if frame.empty:
+    header, rows = _csv_rows(path, ONE_IN_ONE_OUT_COLUMNS)
+    if not rows:
         raise DataError(f"{path}: no rows.")
+    at = {name: header.index(name) for name in ONE_IN_ONE_OUT_COLUMNS}
+    months, counts, seen = [], {c: [] for c in ONE_IN_ONE_OUT_COLUMNS[1:]}, {}
+    for line, row in rows:
+        text = row[at["month"]].strip()
+        try:
+            month = pd.Period(dt.datetime.strptime(text, "%Y-%m"), freq="M")
+        except ValueError:
+            raise DataError(f"{path}, line {line}, column 'month': {text!r} is not a month: column 'month' must "
+                            "hold months as YYYY-MM.") from None
+        if month in seen:
+            raise DataError(f"{path}, line {line}, column 'month': {text} appears twice (first on line "
+                            f"{seen[month]}).")
+        seen[month] = line
+        months.append(month)
+        for col in counts:
+            counts[col].append(_count(row[at[col]], path, line, col, MOST_PER_MONTH))
+    frame = pd.DataFrame({"month": pd.PeriodIndex(months, freq="M"), **counts})
     return frame.sort_values("month").reset_index(drop=True)
+
+
+def _csv_rows(path: Path, required: list[str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A CSV file's header and its rows with their line numbers, every row as wide as the header."""
+    if not path.is_file():
+        raise DataError(f"data file {path} does not exist.")
+    table, widths = _csv_table(path)
+    header = [str(h).strip() for h in table.iloc[0][: widths.iloc[0]]]
+    _require_columns(path, pd.DataFrame(columns=header), required)
+    for line, width in widths.iloc[1:].items():
+        if width != len(header):
+            cut = "cut short" if width < len(header) else "too long"
+            column = header[width] if width < len(header) else f"beyond {header[-1]!r}"
+            raise DataError(f"{path}, line {line}, column {column!r}: the row has {width} fields where the header "
+                            f"has {len(header)} (the row is {cut}).")
+    return header, [(int(line), list(table.loc[line])[: len(header)]) for line in table.index[1:]]
+
+
+def _count(text: str, path: Path, line: int, column: str, most: int) -> int:
+    """A count from a data file: a whole number from 0 to ``most``."""
+    text = str(text).strip()
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        value = float("nan")
+    if not (np.isfinite(value) and value == int(value) and 0 <= value <= most):
+        raise DataError(f"{path}: column {column!r} must hold counts of zero or more, whole numbers up to "
+                        f"{most:,}; line {line} has {text!r}.")
+    return int(value)
 
 
 NATIONALITY_COLUMNS = ["period_start", "period_end", "nationality", "people", "share_of_known", "basis"]
@@ -148,7 +219,9 @@ def read_small_boats(path: str | Path, frequency: str = "daily") -> pd.DataFrame
     Returns the shared CSV layout (``DAILY_COLUMNS`` or ``WEEKLY_COLUMNS``) with a
     datetime first column and numbers as floats (NaN where not recorded, ``-``).
     Title rows above the table, Home Office header wording and dd/mm/yyyy dates are
-    accepted; anything else is a :class:`DataError` naming the file and the problem.
+    accepted; anything else (a row cut short, a date twice, text or a count that is
+    not a whole number from 0 to MOST_PER_DAY a day) is a :class:`DataError`
+    naming the file, the line (the sheet's row) and the column.
     """
     if frequency not in SHEETS:
         raise DataError(f"frequency must be 'daily' or 'weekly', not {frequency!r}.")
@@ -165,15 +238,35 @@ def read_small_boats(path: str | Path, frequency: str = "daily") -> pd.DataFrame
         if sheet not in raw:
             raise DataError(f"{path}: no sheet {sheet}; sheets: {', '.join(map(str, raw))}.")
         raw, where = raw[sheet], f"{path} sheet {sheet}"
+        raw.index = np.arange(1, len(raw) + 1)   # the sheet's row numbers
+        widths = None
     else:
-        try:
-            raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise DataError(f"{path}: not a readable CSV file ({str(exc).strip().splitlines()[0]}).") from None
-    return _tidy(raw, frequency, where)
+        raw, widths = _csv_table(path)
+    return _tidy(raw, frequency, where, widths)
 
 
-def _tidy(raw: pd.DataFrame, frequency: str, where: str) -> pd.DataFrame:
+def _csv_table(path: Path) -> tuple[pd.DataFrame, pd.Series]:
+    """A CSV file as text cells indexed by line number, and each line's number of fields."""
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh)
+            rows, lines = [], []
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    rows.append(row)
+                    lines.append(reader.line_num)
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not a readable CSV file (not UTF-8 text).") from None
+    except csv.Error as exc:
+        raise DataError(f"{path}: not a readable CSV file ({exc}).") from None
+    if not rows:
+        raise DataError(f"{path}: not a readable CSV file (it is empty).")
+    width = max(map(len, rows))
+    table = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], index=lines, dtype=object)
+    return table, pd.Series([len(row) for row in rows], index=lines)
+
+
+def _tidy(raw: pd.DataFrame, frequency: str, where: str, widths: pd.Series | None = None) -> pd.DataFrame:
     wanted = DAILY_COLUMNS if frequency == "daily" else WEEKLY_COLUMNS
     header_row = None
     for i in range(min(len(raw), 30)):
@@ -185,6 +278,14 @@ def _tidy(raw: pd.DataFrame, frequency: str, where: str) -> pd.DataFrame:
         raise DataError(f"{where}: no header row with {wanted[0]!r} and 'migrants_arrived' in the first 30 rows.")
     names = [_ALIASES.get(_clean(v), _clean(v)) for v in raw.iloc[header_row]]
     table = raw.iloc[header_row + 1:].copy()
+    if widths is not None:   # a CSV: every row below the header as wide as the header
+        header_width = int(widths.iloc[header_row])
+        wrong = widths.iloc[header_row + 1:] != header_width
+        if wrong.any():
+            line, width = int(wrong.idxmax()), int(widths[wrong.idxmax()])
+            column = names[width] if width < header_width else "beyond the last"
+            raise DataError(f"{where}, line {line}, column {column!r}: the row has {width} fields where the header "
+                            f"has {header_width} (the row is {'cut short' if width < header_width else 'too long'}).")
     table.columns = names
     required = ["migrants_arrived", "boats_arrived"] + (["migrants_prevented"] if frequency == "weekly" else [])
     missing = [c for c in [wanted[0], *required] if c not in table.columns]
@@ -199,8 +300,16 @@ def _tidy(raw: pd.DataFrame, frequency: str, where: str) -> pd.DataFrame:
         cells = pd.to_datetime(dates.where(parsed.isna() & other.isna()), errors="coerce")
         parsed = parsed.fillna(other).fillna(cells)
     if parsed.isna().any():
-        bad = dates[parsed.isna()].iloc[0]
-        raise DataError(f"{where}: {bad!r} in column {wanted[0]!r} is not a date (YYYY-MM-DD or DD/MM/YYYY).")
+        line, bad = dates[parsed.isna()].index[0], dates[parsed.isna()].iloc[0]
+        raise DataError(f"{where}, line {line}: {bad!r} in column {wanted[0]!r} is not a date "
+                        "(YYYY-MM-DD or DD/MM/YYYY).")
+    twice = parsed.duplicated()
+    if twice.any():
+        line = twice.idxmax()
+        first = parsed.index[(parsed == parsed[line]).to_numpy()][0]
+        raise DataError(f"{where}, line {line}, column {wanted[0]!r}: {parsed[line].date()} appears twice "
+                        f"(first on line {first}).")
+    most = MOST_PER_DAY * (7 if frequency == "weekly" else 1)
     out = pd.DataFrame({wanted[0]: parsed.to_numpy()})
     for col in wanted[1:]:
         values = table[col] if col in table.columns else pd.Series(["-"] * len(table), index=table.index)
@@ -208,12 +317,16 @@ def _tidy(raw: pd.DataFrame, frequency: str, where: str) -> pd.DataFrame:
         numbers = pd.to_numeric(text.where(~text.isin(["-", "", "nan", "None", ".."])), errors="coerce")
         bad = numbers.isna() & ~text.isin(["-", "", "nan", "None", ".."])
         if bad.any():
-            raise DataError(f"{where}: {values[bad].iloc[0]!r} in column {col!r} is not a number.")
+            raise DataError(f"{where}, line {bad.idxmax()}: {values[bad].iloc[0]!r} in column {col!r} is not a "
+                            "number.")
         if (numbers < 0).any():
-            raise DataError(f"{where}: column {col!r} has negative counts.")
+            raise DataError(f"{where}, line {(numbers < 0).idxmax()}: column {col!r} has negative counts "
+                            f"({values[numbers < 0].iloc[0]}).")
+        absurd = numbers.notna() & ((numbers > most) | (numbers % 1 != 0))
+        if absurd.any():
+            raise DataError(f"{where}, line {absurd.idxmax()}: {values[absurd].iloc[0]!r} in column {col!r} is not "
+                            f"a count: whole numbers from 0 to {most:,} a {'week' if most > MOST_PER_DAY else 'day'}.")
         out[col] = numbers.to_numpy(dtype=float)
-    if out[wanted[0]].duplicated().any():
-        raise DataError(f"{where}: {out[wanted[0]][out[wanted[0]].duplicated()].iloc[0].date()} appears twice.")
     return out.sort_values(wanted[0]).reset_index(drop=True)
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # The dates the model supports, for every date a user gives (runs, parameters, sweeps).
 EARLIEST_DATE = dt.date(2018, 1, 1)
@@ -28,20 +29,37 @@ CALIBRATED = "calibrated: posterior median, experiments/inference/calibration"
 
 
 def param(default: Any, *, unit: str, source: str, doc: str, ge=None, le=None, gt=None, lt=None):
-    """A documented parameter: default, unit, allowed range and source."""
+    """A documented parameter: default, unit, allowed range and source.
+
+    A date parameter is allowed from EARLIEST_DATE to LAST_DATE, and accepts ISO
+    text as well as a date (``run(returns_start="2025-09-18")``).
+    """
+    is_date = isinstance(default, dt.date)
     return Field(
         default,
-        ge=ge,
-        le=le,
+        ge=EARLIEST_DATE if is_date and ge is None else ge,
+        le=LAST_DATE if is_date and le is None else le,
         gt=gt,
         lt=lt,
+        strict=False if is_date else None,
         description=doc,
         json_schema_extra={"unit": unit, "source": source},
     )
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    """Parameters of one mechanism, typed strictly: `true` is not a number, 5.0 is not a whole number,
+    "yes" is not a switch (a float parameter takes whole numbers too)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_numbers(cls, data: Any) -> Any:
+        # numpy scalars (from samplers and batch runners) are numbers of their Python kind
+        if isinstance(data, dict):
+            return {k: v.item() if isinstance(v, np.generic) else v for k, v in data.items()}
+        return data
 
 
 class Inflow(Section):
@@ -390,6 +408,13 @@ class Policy(Section):
         dt.date(2023, 1, 1), unit="date", source="reported: seizures of boats in transit from 2023",
         doc="Date from which the boat-supply disruption acts.")
 
+    @model_validator(mode="after")
+    def _announced_before_returns(self) -> Policy:
+        if self.announcement_date > self.returns_start:
+            raise ValueError(f"[policy] announcement_date = {self.announcement_date} is after returns_start = "
+                             f"{self.returns_start}: a pilot is announced on or before its first returns")
+        return self
+
 
 class Weather(Section):
     """Daily sea state with a season; launches need a suitable night."""
@@ -440,7 +465,8 @@ class Nationality(Section):
     legal_route_priority: float = Field(
         ge=0, le=1, description="Priority on the legal route (0 = not eligible).")
     own_returns_from: dt.date | None = Field(
-        None, description="Date of this nationality's own returns arrangement, if any.")
+        None, ge=EARLIEST_DATE, le=LAST_DATE, strict=False,
+        description="Date of this nationality's own returns arrangement, if any.")
     own_returns_share: float = Field(
         0.0, ge=0, le=1, description="Share of adult arrivals returned home under that arrangement.")
     shares_by_year: dict[int, float] = Field(
@@ -448,6 +474,14 @@ class Nationality(Section):
         description="Inflow share by calendar year (e.g. from nationality_arrivals.csv), interpolated "
                     "linearly between mid-years and held beyond; empty: inflow_share throughout. Each "
                     "day the groups' shares are rescaled to sum to one.")
+
+    @field_validator("shares_by_year", mode="before")
+    @classmethod
+    def _years_from_text(cls, value: Any) -> Any:
+        # TOML's keys are text: "2022" names the year 2022
+        if isinstance(value, dict):
+            return {int(k) if isinstance(k, str) and k.strip().isdigit() else k: v for k, v in value.items()}
+        return value
 
     @model_validator(mode="after")
     def _check_shares(self) -> Nationality:
@@ -563,16 +597,39 @@ def field_bounds(field) -> tuple[Any, Any]:
     return lo, hi
 
 
+def bounds_excluded(field) -> tuple[bool, bool]:
+    """Whether the lowest and the highest allowed value are themselves excluded (gt, lt)."""
+    return (any(getattr(m, "gt", None) is not None for m in field.metadata),
+            any(getattr(m, "lt", None) is not None for m in field.metadata))
+
+
+def range_text(field) -> str:
+    """The allowed values in words: "0 to 48" with both bounds allowed, else "above 0 and at most 48"."""
+    lo, hi = field_bounds(field)
+    low_out, high_out = bounds_excluded(field)
+    if lo is not None and hi is not None and not (low_out or high_out):
+        return f"{lo} to {hi}"
+    words = []
+    if lo is not None:
+        words.append(f"{'above' if low_out else 'at least'} {lo}")
+    if hi is not None:
+        words.append(f"{'below' if high_out else 'at most'} {hi}")
+    return " and ".join(words)
+
+
 def describe() -> list[dict[str, Any]]:
-    """One row per parameter: section, name, default, unit, range, source, doc."""
+    """One row per parameter: section, name, default, unit, range (min, max, whether each is excluded,
+    and in words), source, doc."""
     rows = []
     for section, cls in SECTIONS.items():
         for name, field in cls.model_fields.items():
             extra = field.json_schema_extra or {}
             lo, hi = field_bounds(field)
+            low_out, high_out = bounds_excluded(field)
             rows.append({
                 "section": section, "name": name, "default": field.default,
                 "unit": extra.get("unit", ""), "min": lo, "max": hi,
+                "min_excluded": low_out, "max_excluded": high_out, "range": range_text(field),
                 "source": extra.get("source", ""), "doc": field.description or "",
             })
     return rows

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from core.calendar import Calendar
-from core.data import data_dir, read_one_in_one_out
+from core.data import data_dir, data_file, read_one_in_one_out
 from core.params import Params
 
 
@@ -73,7 +73,8 @@ class PolicySchedule:
         elif p.quota_schedule == "published":
             # each month's published returns, spread evenly over its weeks; after the last
             # published month its rate holds; before the first, no returns
-            monthly = read_one_in_one_out(data_dir(data_path) / p.published_schedule_file)
+            monthly = read_one_in_one_out(data_file(data_dir(data_path), p.published_schedule_file,
+                                                    "[policy] published_schedule_file"))
             months = monthly["month"].dt.to_timestamp().to_numpy().astype("datetime64[M]")
             weekly = monthly["returned_to_france"].to_numpy() * 7.0 / monthly["month"].dt.days_in_month.to_numpy()
             day_months = dates.astype("datetime64[M]")

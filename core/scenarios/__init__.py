@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -22,8 +23,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.data import DataError, check_data_name
 from core.errors import ChannelsimError
-from core.params import SECTIONS, Params, field_bounds, leaf_index
+from core.params import SECTIONS, Params, bounds_excluded, field_bounds, leaf_index, range_text
 
 DEFAULT_SCENARIO = "pilot_2025"
 
@@ -66,20 +68,33 @@ def resolve(scenario: str | Path) -> Path:
     return path
 
 
+def read_toml(path: str | Path, error: type[ChannelsimError] = ChannelsimError) -> dict[str, Any]:
+    """A TOML file as a dict; ``error`` (naming the file) when it cannot be read, is not UTF-8 or is malformed."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: malformed TOML: {exc}.") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not a UTF-8 text file (byte {exc.start} is {exc.object[exc.start:exc.start + 1]!r}); "
+                    "TOML files are UTF-8.") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read: {exc.strerror}.") from None
+
+
 def load(scenario: str | Path | Params | None = None) -> Params:
     """Parameters of a scenario (shipped name, TOML path, or Params as is)."""
     if isinstance(scenario, Params):
         return scenario
     path = resolve(scenario or DEFAULT_SCENARIO)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: malformed TOML: {exc}.") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read: {exc.strerror}.") from None
+    data = read_toml(path, ScenarioError)
     data.setdefault("name", path.stem)
     return from_dict(data, origin=str(path))
+
+
+# A scenario's name becomes part of file names (results/NAME_seedN_START): one plain word.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
 
 def from_dict(data: dict[str, Any], origin: str = "parameters") -> Params:
@@ -90,10 +105,18 @@ def from_dict(data: dict[str, Any], origin: str = "parameters") -> Params:
             raise ScenarioError(f"{origin}: {_unknown_key_message(key, None)}")
         if key in SECTIONS and not isinstance(value, dict):
             raise ScenarioError(f"{origin}: [{key}] must be a table of parameters, not {type(value).__name__}.")
+    name = data.get("name", "custom")
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ScenarioError(f"{origin}: name = {name!r} is not a plain name: use letters, digits and _ . + - "
+                            "(it names the output folder, results/NAME_seedN_START).")
     try:
-        return Params.model_validate(data)
+        params = Params.model_validate(data)
+        check_data_name(params.policy.published_schedule_file, "[policy] published_schedule_file")
     except ValidationError as exc:
         raise ScenarioError(f"{origin}: {explain_validation_error(exc)}") from None
+    except DataError as exc:
+        raise ScenarioError(f"{origin}: {exc}") from None
+    return params
 
 
 def apply_overrides(params: Params, overrides: dict[str, Any], origin: str = "override") -> Params:
@@ -156,13 +179,22 @@ def explain_validation_error(exc: ValidationError, whole: str = "parameters") ->
         value = err.get("input")
         ctx = err.get("ctx") or {}
         field_info = _field_info(loc)
-        unit = f" {field_info[0]}" if field_info and field_info[0] else ""
+        unit = f" {field_info[0]}" if field_info and field_info[0] not in ("", "1", "date") else ""
         if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-            lo, hi = field_info[1:] if field_info else (None, None)
-            allowed = f"allowed {lo} to {hi}{unit}" if lo is not None and hi is not None else err["msg"].lower()
-            parts.append(f"{where} = {value!r} is out of range: {allowed}.")
+            field = _field(loc)
+            if field is not None and any(bounds_excluded(field)):
+                allowed = f"{loc[-1]} must be {range_text(field)}{unit}"
+            elif field is not None:
+                allowed = f"allowed {range_text(field)}{unit}"
+            else:
+                allowed = err["msg"].lower().replace("input should be", "must be")
+            parts.append(f"{where} = {_shown(value)} is out of range: {allowed}.")
         elif kind == "literal_error":
             parts.append(f"{where} = {value!r} is not allowed: expected {ctx.get('expected')}.")
+        elif kind in TYPE_WORDS:
+            wanted, example = TYPE_WORDS[kind]
+            parts.append(f"{where} = {_shown(value)} has the wrong type: expected {wanted} (e.g. {example}), "
+                         f"not {_kind_of(value)}.")
         elif kind.startswith("date") or kind.endswith("date") or "date" in kind:
             parts.append(f"{where} = {value!r} is not a date: use YYYY-MM-DD.")
         elif kind == "value_error":
@@ -175,15 +207,46 @@ def explain_validation_error(exc: ValidationError, whole: str = "parameters") ->
     return " ".join(parts)
 
 
+# pydantic's strict type errors: what was expected, and an example as TOML writes it
+TYPE_WORDS = {
+    "int_type": ("a whole number", "5"),
+    "int_from_float": ("a whole number", "5"),
+    "float_type": ("a number", "0.5"),
+    "bool_type": ("true or false", "true"),
+    "string_type": ("text in quotes", '"name"'),
+    "dict_type": ("a table", "{ key = 1 }"),
+    "list_type": ("a list", "[1, 2]"),
+    "tuple_type": ("a list", "[1, 2]"),
+}
+
+
+def _kind_of(value: Any) -> str:
+    names = {bool: "true/false", int: "a whole number", float: "a number with a decimal point", str: "text",
+             list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _shown(value: Any) -> str:
+    """A value as TOML writes it."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return value.isoformat() if hasattr(value, "isoformat") else repr(value)
+
+
 def _where(loc: list[str], whole: str = "parameters") -> str:
     if len(loc) >= 2 and loc[0] in SECTIONS:
         return f"[{loc[0]}] {'.'.join(loc[1:])}"
     return ".".join(loc) or whole
 
 
-def _field_info(loc: list[str]):
+def _field(loc: list[str]):
     if len(loc) == 2 and loc[0] in SECTIONS:
-        field = SECTIONS[loc[0]].model_fields.get(loc[1])
-        if field is not None:
-            return ((field.json_schema_extra or {}).get("unit", ""), *field_bounds(field))
+        return SECTIONS[loc[0]].model_fields.get(loc[1])
+    return None
+
+
+def _field_info(loc: list[str]):
+    field = _field(loc)
+    if field is not None:
+        return ((field.json_schema_extra or {}).get("unit", ""), *field_bounds(field))
     return None

@@ -11,8 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.data import require_files
 from core.errors import ChannelsimError
-from experiments.cli.options import add_executor_options, executor_options, progress_option
+from core.files import check_output_folder
+from experiments.cli.options import SEED, add_executor_options, executor_options, progress_option, whole_number
 from experiments.inference.settings import (
     ARMS,
     BASELINE,
@@ -42,7 +44,7 @@ def register(sub) -> None:
     cal.add_argument("--generations", type=int, help="most generations (overrides the preset)")
     cal.add_argument("--max-simulations", type=int, help="stop after the generation that passes this many "
                      "simulations (overrides the preset)")
-    cal.add_argument("--seed", type=int, default=Settings.seed,
+    cal.add_argument("--seed", type=SEED, default=Settings.seed,
                      help="seed of the whole calibration (default %(default)s)")
     cal.add_argument("--start", default=Settings.start, help="first day of the data window (default %(default)s)")
     cal.add_argument("--end", default=Settings.end, help="last day of the data window (default %(default)s)")
@@ -73,20 +75,23 @@ def register(sub) -> None:
 def _add_ensemble_options(parser: argparse.ArgumentParser, draws: int, draws_help: str, out: str) -> None:
     """The options of every posterior-predictive command: calibration, draws, seed, folder, executor."""
     parser.add_argument("--calibration", help=CALIBRATION_HELP)
-    parser.add_argument("--draws", type=int, default=draws, help=f"{draws_help} (default %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the draws and runs (default %(default)s)")
+    parser.add_argument("--draws", type=whole_number(1), default=draws, help=f"{draws_help} (default %(default)s)")
+    parser.add_argument("--seed", type=SEED, default=0, help="seed of the draws and runs (default %(default)s)")
     parser.add_argument("--out", default=out, help="folder (default: %(default)s); re-run to resume")
     add_executor_options(parser)
 
 
 def ensemble_options(args: argparse.Namespace) -> dict:
-    """The keywords every posterior-predictive command passes on: draws, seed, executor, data, progress."""
+    """The keywords every posterior-predictive command passes on: draws, seed, executor, data, progress
+    (the output folder checked first)."""
+    check_output_folder(args.out)
     return {"draws": args.draws, "seed": args.seed, **executor_options(args), "data_dir": args.data,
             "progress": progress_option(args)}
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from experiments.inference.abc_smc import calibrate
+    from experiments.inference.targets import OBSERVED_FILES
 
     executor = executor_options(args)
     for flag, value in (("--population", args.population), ("--generations", args.generations),
@@ -98,6 +103,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                         seed=args.seed, start=args.start, end=args.end)
     settings.check()
     out = Path(args.out) if args.out else Path("results") / "calibration" / f"{args.budget}_seed{settings.seed}"
+    check_output_folder(out)
+    require_files(OBSERVED_FILES.values(), args.data, "calibrate")
     if not args.quiet:
         print(f"calibrate: ABC-SMC, {settings.population} particles, at most {settings.generations} generations "
               f"and about {settings.budget} simulations of {settings.start} to {settings.end}, into {out}/",
@@ -114,9 +121,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from experiments.inference.targets import OBSERVED_FILES
     from experiments.inference.validation import validate
 
-    metrics = validate(args.out, args.calibration, **ensemble_options(args))
+    options = ensemble_options(args)
+    require_files(OBSERVED_FILES.values(), args.data, "validate")
+    metrics = validate(args.out, args.calibration, **options)
     if not args.quiet:
         m, c = metrics["model_all_months"], metrics["compared"]
         print(f"90% band covers {m['coverage_90']:.0%} of {metrics['months']} observed months, 50% band "

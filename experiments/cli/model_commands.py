@@ -13,9 +13,12 @@ import tomllib
 from pathlib import Path
 
 from core.errors import ChannelsimError
-from core.params import SECTIONS, describe
+from core.files import check_output_folder
+from core.params import EARLIEST_DATE, LAST_DATE, SECTIONS, describe
 from core.scenarios import DEFAULT_SCENARIO, available
-from experiments.cli.options import DATA_HELP
+from experiments.cli.options import DATA_HELP, SEED, whole_number
+
+MOST_DAYS = (LAST_DATE - EARLIEST_DATE).days + 1   # a run from the first supported date to the last
 
 
 def register(sub) -> None:
@@ -23,9 +26,10 @@ def register(sub) -> None:
     run.add_argument("--scenario", default=DEFAULT_SCENARIO,
                      help="shipped scenario name or path to a .toml file (default: %(default)s)")
     # without --seed, --start or --days the run takes model.run's own defaults (printed with the results)
-    run.add_argument("--seed", type=int, help="random seed (default: the model's)")
+    run.add_argument("--seed", type=SEED, help="random seed, 0 or more (default: the model's)")
     run.add_argument("--start", help="first date recorded, YYYY-MM-DD (default: the model's)")
-    run.add_argument("--days", type=int, help="days to run (default: a year)")
+    run.add_argument("--days", help="days to run (default: a year)",
+                     type=whole_number(1, MOST_DAYS, f" (the model runs from {EARLIEST_DATE} to {LAST_DATE})"))
     run.add_argument("--end", help="last date to run, YYYY-MM-DD (instead of --days)")
     run.add_argument("--out", help="output folder (default: results/SCENARIO_seedN_START)")
     run.add_argument("--data", help=DATA_HELP)
@@ -86,6 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.days is not None and args.end is not None:
         raise ChannelsimError("give either --days or --end, not both.")
     overrides = parse_overrides(args.set or [])
+    check_output_folder(args.out or "results")
     given = {k: v for k, v in (("seed", args.seed), ("start", args.start), ("days", args.days), ("end", args.end))
              if v is not None}
     show_progress = not args.quiet and sys.stderr.isatty()
@@ -114,7 +119,7 @@ def cmd_params(args: argparse.Namespace) -> int:
             continue
         default = row["default"]
         shown = default.isoformat() if hasattr(default, "isoformat") else repr(default)
-        bounds = "" if row["min"] is None and row["max"] is None else f"; {row['min']} to {row['max']}"
+        bounds = f"; {row['range']}" if row["range"] else ""
         print(f"[{row['section']}] {row['name']} = {shown} ({row['unit']}{bounds})")
         print(f"    {row['doc']} Source: {row['source']}.")
     return 0
@@ -124,6 +129,7 @@ def cmd_data(args: argparse.Namespace) -> int:
     from core import data
     from experiments.inference.targets import observed
 
+    check_output_folder(args.out)
     if args.action == "convert":
         if not args.source:
             raise ChannelsimError("data convert needs a SOURCE file (the Home Office .ods workbook, or a CSV).")

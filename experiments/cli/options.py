@@ -36,3 +36,18 @@ def executor_options(args: argparse.Namespace) -> dict:
 def progress_option(args: argparse.Namespace) -> bool | None:
     """None (a bar on a terminal) unless --quiet."""
     return None if not args.quiet else False
+
+
+def whole_number(minimum: int, maximum: int | None = None, why: str = ""):
+    """An argparse type: a whole number from ``minimum`` (to ``maximum``), refused in one line otherwise."""
+    def parse(text: str) -> int:
+        value = int(text)   # a ValueError: argparse's "invalid int value: 'abc'"
+        if value < minimum or (maximum is not None and value > maximum):
+            allowed = f"of at least {minimum}" + (f" and at most {maximum}" if maximum is not None else "")
+            raise argparse.ArgumentTypeError(f"must be a whole number {allowed}{why}, not {value}")
+        return value
+    parse.__name__ = "int"
+    return parse
+
+
+SEED = whole_number(0)   # numpy's seeds are whole numbers of at least 0

@@ -36,7 +36,7 @@ from core.files import write_text_atomic
 from experiments.inference.plans import run_ensemble, window_runs
 from experiments.inference.posterior import Calibration, load_calibration
 from experiments.inference.report import markdown_table, percent
-from experiments.inference.settings import VALIDATION_DRAWS
+from experiments.inference.settings import VALIDATION_DRAWS, CalibrationError
 from experiments.inference.targets import PUBLIC_FIGURES, Observed, monthly_by_run, read_observed, weekly_by_run
 from experiments.plots import validation_figures
 
@@ -100,6 +100,7 @@ def validate(out: str | Path, calibration: str | Path | Calibration | None = Non
     cal = load_calibration(calibration)
     plan, start, end = window_runs(cal, draws, seed, OUTPUTS, data_dir)
     observed = read_observed(data_dir)
+    _require_observed_months(observed, start, end)
     out = Path(out)
     runs, series = run_ensemble(plan, out / "ensemble", name="validate", calibration=cal, draws=draws, seed=seed,
                                 workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,
@@ -113,6 +114,18 @@ def validate(out: str | Path, calibration: str | Path | Calibration | None = Non
                    posterior_effective_sample_size=round(cal.effective_sample_size, 1))
     _write_report(out, series, observed, start, end, metrics)
     return metrics
+
+
+def _require_observed_months(observed: Observed, start: dt.date, end: dt.date) -> None:
+    """Refuse a window with months the observed series does not hold (they would be scored as no arrivals)."""
+    days = pd.DatetimeIndex(observed.daily["date"])
+    held = set(days[(days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))].to_period("M"))
+    missing = [str(m) for m in pd.period_range(start, end, freq="M") if m not in held]
+    if missing:
+        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+        raise CalibrationError(f"the observed daily series has no days in {shown}, inside the window {start} to "
+                               f"{end}: months without data cannot be scored (they are not months without "
+                               "arrivals). Complete the data folder, or validate a calibration whose window it covers.")
 
 
 def _metrics(series: pd.DataFrame, observed: Observed, start: dt.date, end: dt.date) -> dict[str, Any]:
