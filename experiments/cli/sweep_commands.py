@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from core.errors import ChannelsimError
-from experiments.cli.options import add_executor_options, executor_options, progress_option
+from core.files import check_output_folder
+from experiments.cli.options import add_executor_options, executor_options, progress_option, whole_number
 
 DEFAULT_OUTCOMES = ["arrivals", "returns", "returns_per_arrival", "deaths", "gang_revenue_gbp"]
 
@@ -21,8 +22,10 @@ def register(sub) -> None:
     sweep.add_argument("file", help="sweep file, or the name of a shipped sweep (experiments/sweeps/NAME.toml)")
     add_executor_options(sweep)
     sweep.add_argument("--out", help="sweep folder (default: results/sweeps/NAME); re-run to resume")
-    sweep.add_argument("--samples", type=int, help="override the sweep's samples (a smaller budget)")
-    sweep.add_argument("--replicates", type=int, help="override the sweep's replicates")
+    sweep.add_argument("--samples", type=whole_number(1), help="override the sweep's samples (a smaller budget)")
+    sweep.add_argument("--replicates", type=whole_number(1), help="override the sweep's replicates")
+    sweep.add_argument("--retry-failed", action=argparse.BooleanOptionalAction, default=True,
+                       help="run again the runs recorded as failed (default; --no-retry-failed keeps their records)")
     sweep.add_argument("--flush-every", type=int, default=20, metavar="N",
                        help="write finished runs to disk every N runs (default 20; also every 30 s)")
     sweep.set_defaults(func=cmd_sweep)
@@ -52,13 +55,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise ChannelsimError(f"--flush-every must be at least 1, not {args.flush_every}.")
     sweep = load_sweep(args.file, samples=args.samples, replicates=args.replicates)
     out = Path(args.out) if args.out else Path("results") / "sweeps" / sweep.spec.name
+    check_output_folder(out)
     if not args.quiet:
         print(f"{sweep.spec.name}: {len(sweep.runs())} runs ({len(sweep.points)} points x "
               f"{sweep.spec.replicates} replicates{', with reference runs' if sweep.spec.reference else ''})"
               f" into {out}/", file=sys.stderr)
     try:
         report = execute(sweep, out, **executor, progress=progress_option(args), data_dir=args.data,
-                         flush_every=args.flush_every)
+                         flush_every=args.flush_every, retry_failed=args.retry_failed)
     except KeyboardInterrupt:
         print(f"channelsim: interrupted; finished runs are kept in {out}/: run the same command to resume",
               file=sys.stderr)

@@ -33,7 +33,6 @@ import difflib
 import hashlib
 import itertools
 import json
-import tomllib
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -44,8 +43,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from core.calendar import parse_date
 from core.errors import ChannelsimError
-from core.params import SECTIONS, field_bounds, leaf_index
-from core.scenarios import DEFAULT_SCENARIO, ScenarioError, apply_overrides, explain_validation_error
+from core.params import SECTIONS, bounds_excluded, field_bounds, leaf_index, range_text
+from core.scenarios import DEFAULT_SCENARIO, ScenarioError, apply_overrides, explain_validation_error, read_toml
 from core.scenarios import load as load_scenario
 from model import COLUMNS
 from model.run import DEFAULT_DAYS, DEFAULT_START, DEFAULT_WARMUP_DAYS
@@ -56,7 +55,7 @@ class SweepError(ChannelsimError):
 
 
 class Range(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     min: float
     max: float
 
@@ -69,19 +68,19 @@ class Range(BaseModel):
 
 class Window(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: dt.date | None = Field(None, strict=False)   # a TOML date, or ISO text (a manifest's JSON)
+    end: dt.date | None = Field(None, strict=False)
 
 
 class SweepSpec(BaseModel):
-    """A validated sweep file."""
+    """A validated sweep file (strictly typed: `replicates = true` or `days = 4.5` are refused)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: str = Field(min_length=1)
     description: str = ""
     scenario: str = DEFAULT_SCENARIO
-    start: dt.date = DEFAULT_START            # a run's defaults (model.run)
+    start: dt.date = Field(DEFAULT_START, strict=False)   # a run's defaults (model.run)
     days: int = Field(DEFAULT_DAYS, ge=1)     # the last day is checked against the supported dates
     warmup_days: int = Field(DEFAULT_WARMUP_DAYS, ge=0, le=3650)
     design: Literal["grid", "lhs", "sobol", "salib_sobol", "morris"] = "grid"
@@ -182,11 +181,7 @@ def load_sweep(source: str | Path, *, samples: int | None = None, replicates: in
         else:
             names = sorted(p.stem for p in sweep_dir().glob("*.toml"))
             raise SweepError(f"sweep file {str(source)!r} does not exist; shipped sweeps: {', '.join(names)}.")
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise SweepError(f"{path}: malformed TOML: {exc}.") from None
+    data = read_toml(path, SweepError)
     data.setdefault("name", path.stem)
     if samples is not None:
         data["samples"] = samples
@@ -211,13 +206,26 @@ def expand(data: dict[str, Any], origin: str = "sweep", path: Path | None = None
     _check_outputs(spec, origin)
     sweep = Sweep(spec=spec, path=path)
     sweep.points, sweep.design_matrix = _design(spec, origin)
-    base = _base_params(spec, origin)
-    for values in ([spec.reference] if spec.reference else []) + sweep.points[:1] + sweep.points[-1:]:
+    _check_values(spec, sweep.points, _base_params(spec, origin), origin)
+    return sweep
+
+
+def _check_values(spec: SweepSpec, points: list[dict[str, Any]], base, origin: str) -> None:
+    """Every value a run will be given is valid: the reference, every point of a grid (so every level,
+    and the checks across parameters, such as an announcement after the returns start), and of a
+    sampled design each range's ends (as the sampler types them) and its first and last points."""
+    checks = [(spec.reference, "[reference]")] if spec.reference else []
+    if spec.design == "grid":
+        checks += [(point, "[parameters]") for point in points]
+    else:
+        checks += [(_typed([name], np.array([end])), "[parameters]") for name, values in spec.parameters.items()
+                   for end in (values.min, values.max)]
+        checks += [(point, "design point") for point in points[:1] + points[-1:]]
+    for values, what in checks:
         try:
-            apply_overrides(base, values, origin=f"{origin}: parameter values")
+            apply_overrides(base, values, origin=f"{origin}: {what}")
         except ScenarioError as exc:
             raise SweepError(str(exc)) from None
-    return sweep
 
 
 def from_folder(folder: str | Path) -> Sweep:
@@ -225,7 +233,12 @@ def from_folder(folder: str | Path) -> Sweep:
     manifest = Path(folder) / "manifest.json"
     if not manifest.is_file():
         raise SweepError(f"{folder} is not a sweep folder (no manifest.json).")
-    return expand(json.loads(manifest.read_text())["spec"], origin=str(manifest))
+    try:
+        spec = json.loads(manifest.read_text())["spec"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise SweepError(f"{manifest} is not a sweep's manifest (JSON with the sweep's 'spec'); "
+                         f"{folder} is not a sweep folder.") from None
+    return expand(spec, origin=str(manifest))
 
 
 def _base_params(spec: SweepSpec, origin: str):
@@ -239,12 +252,19 @@ def _check_dates(spec: SweepSpec, origin: str) -> None:
     """The runs' first and last days, and the window's, are dates the model supports."""
     try:
         parse_date(spec.start, "start")
-        parse_date(spec.start + dt.timedelta(days=spec.days - 1), "the last day (start + days - 1)")
+        last = spec.start + dt.timedelta(days=min(spec.days, 10**6) - 1)
+        parse_date(last, "the last day (start + days - 1)")
         for what, day in (("window.start", spec.window.start), ("window.end", spec.window.end)):
             if day is not None:
                 parse_date(day, what)
-    except ChannelsimError as exc:
+    except (ChannelsimError, OverflowError) as exc:
         raise SweepError(f"{origin}: {exc}") from None
+    first, final = spec.window.start or spec.start, spec.window.end or last
+    if final < first:
+        raise SweepError(f"{origin}: window ends ({final}) before it starts ({first}).")
+    if first < spec.start or final > last:
+        raise SweepError(f"{origin}: window {first} to {final} leaves the runs ({spec.start} to {last}): "
+                         "outcomes are measured on days that are run.")
 
 
 def _check_parameters(spec: SweepSpec, origin: str) -> None:
@@ -263,10 +283,16 @@ def _check_parameters(spec: SweepSpec, origin: str) -> None:
         if not ranged and len(values) == 0:
             raise SweepError(f"{origin}: [parameters] {name}: give at least one level.")
         if ranged:
-            lo, hi = field_bounds(SECTIONS[index[name]].model_fields[name])
-            if (lo is not None and values.min < lo) or (hi is not None and values.max > hi):
+            field = SECTIONS[index[name]].model_fields[name]
+            if field.annotation not in (int, float):
+                raise SweepError(f"{origin}: [parameters] {name}: a range needs a numeric parameter; give "
+                                 "levels (a list) instead.")
+            lo, hi = field_bounds(field)
+            low_out, high_out = bounds_excluded(field)
+            if (lo is not None and (values.min < lo or (low_out and values.min == lo))) or (
+                    hi is not None and (values.max > hi or (high_out and values.max == hi))):
                 raise SweepError(f"{origin}: [parameters] {name}: range {values.min} to {values.max} leaves the "
-                                 f"allowed {lo} to {hi}.")
+                                 f"allowed {range_text(field)}.")
     if spec.reference is not None:
         unknown = [k for k in spec.reference if k not in index]
         if unknown:

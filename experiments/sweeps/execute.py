@@ -22,16 +22,21 @@ Where the cluster comes from:
 - ``serial=True``: in this process, one run after another (for debugging).
 
 Dask reschedules the tasks of a worker that dies; a task that kills workers
-repeatedly is recorded as failed, and so is a run that raises.
+repeatedly is recorded as failed, and so is a run that raises (its reason is
+printed as it fails). Re-running retries the failed runs; the report and the
+exit status count the failures still recorded. The workers of a local cluster
+ignore Ctrl-C, so that an interrupt of the whole process group reaches this
+process alone, which keeps what finished and stops the workers.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 import time
-import tomllib
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +46,7 @@ import dask
 from tqdm import tqdm
 
 from core.errors import ChannelsimError
+from core.scenarios import read_toml
 from core.versions import code_version
 from experiments.sweeps.design import RunSpec, Sweep, plan_fingerprint
 from experiments.sweeps.runner import RunOutput, failed_output, run_one
@@ -73,6 +79,9 @@ def worker_env_exports() -> list[str]:
             for key, value in WORKER_CONFIG.items() if "pre-spawn-environ" not in key]
 
 
+SCHEDULER_TIMEOUT = os.environ.get("CHANNELSIM_SCHEDULER_TIMEOUT", "20s")   # waiting for --scheduler to answer
+
+
 class ClusterError(ChannelsimError):
     """The cluster could not be reached or configured."""
 
@@ -80,9 +89,9 @@ class ClusterError(ChannelsimError):
 @dataclass
 class SweepReport:
     planned: int
-    already_done: int
+    already_done: int   # recorded before this execution and not run again (failed runs are retried)
     ran: int
-    failed: int
+    failed: int         # failures recorded once this execution ended (this time's and any not retried)
     seconds: float
     folder: Path
 
@@ -91,19 +100,19 @@ class SweepReport:
         return self.ran / self.seconds if self.seconds > 0 else float("nan")
 
     def __str__(self) -> str:
-        return (f"{self.ran} runs in {self.seconds:.1f} s ({self.runs_per_second:.2f} runs/s), {self.failed} failed; "
-                f"{self.already_done} of {self.planned} were already done. Results: {self.folder}")
+        text = (f"{self.ran} runs in {self.seconds:.1f} s ({self.runs_per_second:.2f} runs/s); "
+                f"{self.already_done} of {self.planned} were already done; {self.failed} failed")
+        if self.failed:
+            text += " (recorded with their errors; run the same command again to retry them)"
+        return f"{text}. Results: {self.folder}"
 
 
 def cluster_from_file(path: str | Path):
     """A dask-jobqueue cluster (not yet scaled) and the number of jobs, from a TOML file."""
     path = Path(path)
-    try:
-        config = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise ClusterError(f"cluster file {path} cannot be read: {exc.strerror}.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ClusterError(f"{path}: malformed TOML: {exc}.") from None
+    if not path.is_file():
+        raise ClusterError(f"cluster file {path} does not exist.")
+    config = read_toml(path, ClusterError)
     kind = config.get("kind")
     if kind not in JOBQUEUE_KINDS:
         raise ClusterError(f"{path}: kind must be one of {', '.join(JOBQUEUE_KINDS)}, not {kind!r}.")
@@ -136,8 +145,8 @@ def _client(stack: ExitStack, workers: int | None, scheduler: str | None, cluste
 
     if scheduler:
         try:
-            return stack.enter_context(Client(scheduler, timeout="20s"))
-        except (OSError, TimeoutError) as exc:
+            return stack.enter_context(Client(scheduler, timeout=SCHEDULER_TIMEOUT))
+        except (OSError, TimeoutError, ValueError) as exc:
             raise ClusterError(f"no Dask scheduler answered at {scheduler}: {exc}.") from None
     if cluster_file:
         cluster, jobs = cluster_from_file(cluster_file)
@@ -145,12 +154,28 @@ def _client(stack: ExitStack, workers: int | None, scheduler: str | None, cluste
         cluster.scale(jobs=jobs)
         return stack.enter_context(Client(cluster))
     n = workers or os.cpu_count() or 1
-    with dask.config.set(WORKER_CONFIG):  # the workers take the config they are started with
+    # the workers take the config they are started with, and ignore Ctrl-C (see _workers_ignore_interrupts)
+    with dask.config.set(WORKER_CONFIG), _workers_ignore_interrupts():
         # the dashboard on a free port (it needs bokeh); its address is printed when the cluster starts
         cluster = stack.enter_context(LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                                    dashboard_address=":0" if _has_bokeh() else None,
                                                    silence_logs=logging.ERROR))
     return stack.enter_context(Client(cluster))
+
+
+@contextmanager
+def _workers_ignore_interrupts():
+    """Processes started in this block ignore SIGINT (an ignored signal stays ignored in a child, and
+    Python then installs no KeyboardInterrupt handler): Ctrl-C to the process group stops the sweep
+    through this process only, with no traceback from every worker."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _has_bokeh() -> bool:
@@ -170,35 +195,52 @@ def announce_dashboard(client) -> None:
 
 def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
             cluster_file: str | Path | None = None, serial: bool = False, progress: bool | None = None,
-            flush_every: int = 20, flush_seconds: float = 30.0, data_dir: str | None = None) -> SweepReport:
+            flush_every: int = 20, flush_seconds: float = 30.0, data_dir: str | None = None,
+            retry_failed: bool = True) -> SweepReport:
     """Run what is missing of ``sweep`` into the folder ``out``."""
     return execute_plan(
         sweep.runs(data_dir=data_dir), out, name=sweep.spec.name, fingerprint=sweep.fingerprint(),
         text=sweep.path.read_text() if sweep.path else "",
         provenance={"design": sweep.spec.design, "spec": sweep.spec.model_dump(mode="json")},
         workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial, progress=progress,
-        flush_every=flush_every, flush_seconds=flush_seconds)
+        flush_every=flush_every, flush_seconds=flush_seconds, retry_failed=retry_failed)
 
 
 def execute_plan(plan: list[RunSpec], out: str | Path, *, name: str, fingerprint: str | None = None,
                  text: str = "", provenance: dict[str, Any] | None = None, workers: int | None = None,
                  scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
                  progress: bool | None = None, flush_every: int = 20,
-                 flush_seconds: float = 30.0) -> SweepReport:
+                 flush_seconds: float = 30.0, retry_failed: bool = True) -> SweepReport:
     """Run what is missing of a list of runs into the folder ``out`` (a sweep, an ensemble, ...).
 
     ``fingerprint`` names what decides the runs (by default a hash of the runs
     themselves): a folder holding another fingerprint is refused, one holding
-    this one is resumed.
+    this one is resumed, one another process is writing into is refused. Runs
+    recorded as failed are run again unless ``retry_failed`` is False.
     """
     fingerprint = fingerprint or plan_fingerprint(plan)
     store = SweepStore(out)
     store.open(fingerprint, [r.run_id for r in plan], text, {"name": name, **(provenance or {}), **code_version()})
+    try:
+        report = _execute_open(store, plan, fingerprint, name=name, workers=workers, scheduler=scheduler,
+                               cluster_file=cluster_file, serial=serial, progress=progress, flush_every=flush_every,
+                               flush_seconds=flush_seconds, retry_failed=retry_failed)
+    except Exception:
+        store.close(discard=True)   # failed having recorded nothing (no scheduler answered): no folder left
+        raise
+    finally:
+        store.close()               # also on an interrupt: the folder stays, to be resumed
+    return report
+
+
+def _execute_open(store: SweepStore, plan: list[RunSpec], fingerprint: str, *, name: str, workers, scheduler,
+                  cluster_file, serial: bool, progress: bool | None, flush_every: int, flush_seconds: float,
+                  retry_failed: bool) -> SweepReport:
     store.remove_leftovers()
-    done = store.done()
+    done = {run_id for run_id, status in store.statuses().items() if status == "ok" or not retry_failed}
     todo = [r for r in plan if r.run_id not in done]
     began = time.perf_counter()
-    ran = failed = 0
+    ran = 0
     quiet = progress is False
     if progress is None:
         progress = sys.stderr.isatty()
@@ -208,11 +250,12 @@ def execute_plan(plan: list[RunSpec], out: str | Path, *, name: str, fingerprint
     last_flush = time.monotonic()
 
     def take(output: RunOutput) -> None:
-        nonlocal ran, failed, last_flush
+        nonlocal ran, last_flush
         records.append(output.record)
         series.append(output.series)
         ran += 1
-        failed += output.record["status"] != "ok"
+        if output.record["status"] != "ok":
+            tqdm.write(f"{name}: run {output.record['run_id']} failed: {output.record['error']}", file=sys.stderr)
         bar.update()
         if len(records) >= flush_every or time.monotonic() - last_flush > flush_seconds:
             store.write(records, series)
@@ -232,6 +275,8 @@ def execute_plan(plan: list[RunSpec], out: str | Path, *, name: str, fingerprint
     finally:
         store.write(records, series)  # what finished is kept, also on an interrupt
         bar.close()
+    statuses = store.statuses()
+    failed = sum(statuses.get(r.run_id, "ok") != "ok" for r in plan)
     return SweepReport(planned=len(plan), already_done=len(done), ran=ran, failed=failed,
                        seconds=time.perf_counter() - began, folder=store.folder)
 

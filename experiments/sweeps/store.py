@@ -13,13 +13,18 @@ series before runs. A run
 counts as done once its row is in the runs table, and readers keep only
 series parts whose runs part exists, so a sweep killed at any moment leaves
 nothing a reader could take for complete. Re-running a sweep into its folder
-runs only the runs that have no row yet.
+runs only the runs that have no row yet, and those recorded as failed (a
+retried run's newer row replaces the older: readers keep a run's last record).
+
+One process at a time writes into a folder (:class:`core.files.FolderLock`,
+``.lock``, naming its holder); a second is refused.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from core.errors import ChannelsimError
-from core.files import atomic_path, remove_leftovers, write_text_atomic
+from core.files import LOCK_NAME, FolderLock, atomic_path, remove_leftovers, write_text_atomic
 
 PART = re.compile(r"^part-(\d{5,})\.parquet$")
 
@@ -44,10 +49,28 @@ class SweepStore:
         self.folder = Path(folder)
         self.runs_dir = self.folder / "runs"
         self.series_dir = self.folder / "series"
+        self._lock: FolderLock | None = None
+        self._created: Path | None = None   # the topmost folder open() created, if any
 
     # --- set-up -------------------------------------------------------------------------------
     def open(self, fingerprint: str, run_ids: list[str], sweep_text: str, provenance: dict[str, Any]) -> None:
-        """Create the folder, or check that it holds this same sweep."""
+        """Create the folder, or check that it holds this same sweep, and hold its lock until :meth:`close`."""
+        if not self.folder.exists():
+            top = self.folder.absolute()
+            while not top.parent.exists():
+                top = top.parent
+            self._created = top
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = FolderLock(self.folder, "sweep")
+        try:
+            self._lock.acquire()
+            self._check_or_create(fingerprint, run_ids, sweep_text, provenance)
+        except BaseException:
+            self.close(discard=True)
+            raise
+
+    def _check_or_create(self, fingerprint: str, run_ids: list[str], sweep_text: str,
+                         provenance: dict[str, Any]) -> None:
         manifest = self.folder / "manifest.json"
         if manifest.exists():
             found = json.loads(manifest.read_text())
@@ -55,21 +78,40 @@ class SweepStore:
                 raise StoreError(f"{self.folder} holds a different sweep ({found.get('name')!r}, fingerprint "
                                  f"{found.get('fingerprint')}); use another --out folder.")
             return
-        if self.folder.exists() and any(self.folder.iterdir()):
+        if any(p.name != LOCK_NAME for p in self.folder.iterdir()):
             raise StoreError(f"{self.folder} exists and is not a sweep folder; use another --out folder.")
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.series_dir.mkdir(parents=True, exist_ok=True)
         write_text_atomic(self.folder / "sweep.toml", sweep_text)
         write_text_atomic(manifest, json.dumps({"fingerprint": fingerprint, "runs": run_ids, **provenance}, indent=1))
 
+    def close(self, discard: bool = False) -> None:
+        """Release the lock; with ``discard``, also remove the folder if this store created it and
+        holds no run (a sweep that never started leaves nothing behind)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        if discard and self._created is not None and not self.statuses():
+            shutil.rmtree(self._created, ignore_errors=True)
+        self._created = None
+
+    def statuses(self) -> dict[str, str]:
+        """The last recorded status ("ok" or "failed") of each run id."""
+        if not self.runs_dir.exists():
+            return {}
+        out: dict[str, str] = {}
+        for path in self._parts(self.runs_dir):
+            table = pq.read_table(path, columns=["run_id", "status"])
+            out.update(zip(table.column("run_id").to_pylist(), table.column("status").to_pylist(), strict=True))
+        return out
+
     def done(self) -> set[str]:
         """Run ids already recorded (ok or failed)."""
-        if not self.runs_dir.exists():
-            return set()
-        ids: set[str] = set()
-        for path in self._parts(self.runs_dir):
-            ids.update(pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist())
-        return ids
+        return set(self.statuses())
+
+    def failed(self) -> set[str]:
+        """Run ids whose last record is a failure."""
+        return {run_id for run_id, status in self.statuses().items() if status != "ok"}
 
     # --- writing -------------------------------------------------------------------------------
     def write(self, records: list[dict[str, Any]], series: list[pd.DataFrame]) -> None:
@@ -106,14 +148,16 @@ class SweepStore:
         if not (self.folder / "manifest.json").exists():
             raise StoreError(f"{self.folder} is not a sweep folder (no manifest.json).")
         run_parts = self._parts(self.runs_dir)
-        runs = (pd.concat([pd.read_parquet(p) for p in run_parts], ignore_index=True) if run_parts
-                else pd.DataFrame(columns=["run_id", "status"]))
+        runs = (pd.concat([pd.read_parquet(p).assign(_part=p.name) for p in run_parts], ignore_index=True)
+                if run_parts else pd.DataFrame(columns=["run_id", "status", "_part"]))
+        runs = runs.drop_duplicates("run_id", keep="last")   # a retried run: its last record
         names = {p.name for p in run_parts}
         series_parts = [p for p in self._parts(self.series_dir) if p.name in names]
-        series = (pd.concat([pd.read_parquet(p) for p in series_parts], ignore_index=True) if series_parts
-                  else pd.DataFrame(columns=["run_id", "date"]))
-        series = series[series["run_id"].isin(runs["run_id"])]
-        runs = _canonical(runs.sort_values("run_id").reset_index(drop=True))
+        series = (pd.concat([pd.read_parquet(p).assign(_part=p.name) for p in series_parts], ignore_index=True)
+                  if series_parts else pd.DataFrame(columns=["run_id", "date", "_part"]))
+        kept = pd.MultiIndex.from_frame(runs[["run_id", "_part"]])
+        series = series[pd.MultiIndex.from_frame(series[["run_id", "_part"]]).isin(kept)].drop(columns="_part")
+        runs = _canonical(runs.drop(columns="_part").sort_values("run_id").reset_index(drop=True))
         series = series.sort_values(["run_id", "date"]).reset_index(drop=True)
         return runs, series
 
