@@ -62,3 +62,15 @@ def test_a_small_deterrence_calibration_runs_and_records_what_it_fitted(tmp_path
     assert any("nationality" in s for s in prov["statistics"]) and prov["settings"]["priors"] == "deterrence"
     draws = calibration.draws(2, seed=1)
     assert {"loss_if_returned", "surge_multiplier"} <= set(draws[0]) and isinstance(draws[0]["surge_start"], str)
+
+
+def test_the_command_line_offers_the_prior_sets(tmp_path, capsys):
+    from experiments.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["calibrate", "--priors", "everything", "--out", str(tmp_path / "cal")])
+    assert exit_.value.code == 2 and "invalid choice: 'everything'" in capsys.readouterr().err
+    assert not (tmp_path / "cal").exists()
+    with pytest.raises(SystemExit):
+        main(["calibrate", "--help"])
+    assert "--priors {series,deterrence}" in capsys.readouterr().out

@@ -156,7 +156,7 @@ def test_cli_run_writes_series_summary_params_and_plot_and_the_params_reproduce_
     assert proc.returncode == 0, proc.stderr
     assert "arrivals" in proc.stdout
     assert {p.name for p in out.iterdir()} == {"series.csv", "series.parquet", "summary.json", "params.toml",
-                                               "series.png"}
+                                               "series.png", "nationalities.csv", "nationalities.parquet"}
     again = tmp_path / "again"
     proc = channelsim("run", "--scenario", str(out / "params.toml"), "--seed", "4", "--start", "2025-09-01",
                       "--days", "40", "--out", str(again), "--quiet", cwd=tmp_path)

@@ -22,6 +22,7 @@ from experiments.inference.settings import (
     COUNTERFACTUAL_DAYS,
     COUNTERFACTUAL_DRAWS,
     COUNTERFACTUAL_START,
+    PRIOR_SETS,
     SHOCK_DRAWS,
     SHOCK_GRID_DAYS,
     SHOCK_GRID_SD,
@@ -48,6 +49,10 @@ def register(sub) -> None:
                      help="seed of the whole calibration (default %(default)s)")
     cal.add_argument("--start", default=Settings.start, help="first day of the data window (default %(default)s)")
     cal.add_argument("--end", default=Settings.end, help="last day of the data window (default %(default)s)")
+    cal.add_argument("--priors", choices=list(PRIOR_SETS), default=Settings.priors,
+                     help="free parameters: 'series' (the twelve behind the shipped defaults) or 'deterrence' "
+                          "(those, the deterrence parameters and the surge episode, fitted also to the published "
+                          "arrivals by nationality) (default %(default)s)")
     cal.add_argument("--out", help="new folder for the calibration (default: results/calibration/BUDGET_seedN)")
     add_executor_options(cal)
     cal.set_defaults(func=cmd_calibrate)
@@ -100,7 +105,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             raise ChannelsimError(f"{flag} must be at least 1, not {value}.")
     given = {"population": args.population, "generations": args.generations, "budget": args.max_simulations}
     settings = Settings(**{**BUDGETS[args.budget], **{k: v for k, v in given.items() if v is not None}},
-                        seed=args.seed, start=args.start, end=args.end)
+                        seed=args.seed, start=args.start, end=args.end, priors=args.priors)
     settings.check()
     out = Path(args.out) if args.out else Path("results") / "calibration" / f"{args.budget}_seed{settings.seed}"
     check_output_folder(out)
