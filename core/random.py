@@ -18,6 +18,8 @@ import zlib
 
 import numpy as np
 
+from core.errors import ChannelsimError
+
 SeedLike = int | np.integer | np.random.SeedSequence | None
 
 
@@ -28,7 +30,12 @@ def _name_key(name: str) -> int:
 class RandomStreams:
     """Named, independent generators from one seed."""
 
-    def __init__(self, seed: SeedLike = None):
+    def __init__(self, seed: SeedLike | str = None):
+        if isinstance(seed, str):  # a seed typed into a form
+            try:
+                seed = int(seed.strip())
+            except ValueError:
+                raise ChannelsimError(f"the seed must be a whole number, not {seed!r}.") from None
         if isinstance(seed, np.random.SeedSequence):
             self.root = seed
         else:

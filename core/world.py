@@ -154,6 +154,11 @@ class World:
         """Days since the origin (SimPy time, whole days)."""
         return int(self.env.now)
 
+    def open_the_day(self) -> None:
+        """A new day's flows start from zero."""
+        self.ledger.reset()
+        self.by_nationality.reset()
+
     def quota_per_week(self) -> float:
         """The returns quota in force today."""
         return float(self.policy.returns_per_week[self.day])

@@ -88,11 +88,6 @@ class ChannelModel(mesa.Model):
         params = apply_overrides(load(params), overrides)
         if isinstance(warmup_days, bool) or not isinstance(warmup_days, int) or not 0 <= warmup_days <= 3650:
             raise ChannelsimError(f"warmup_days must be a whole number from 0 to 3650, not {warmup_days!r}.")
-        if isinstance(rng, str):  # a seed typed into a form
-            try:
-                rng = int(rng.strip())
-            except ValueError:
-                raise ChannelsimError(f"the seed must be a whole number, not {rng!r}.") from None
         streams = RandomStreams(rng)
         super().__init__(rng=streams.seed % 2**63)
         self.params = params
@@ -186,8 +181,7 @@ class ChannelModel(mesa.Model):
         coast = self.coast
         while True:
             day = int(self.env.now)
-            self.world.ledger.reset()
-            self.world.by_nationality.reset()
+            self.world.open_the_day()
             self.legal_route.decay()
             coast.refresh()
             rows = coast.arrive(day, self.upstream.step())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.data import DataError, read_nationality_arrivals
+from core.data import DataError
+from core.nationality_data import read_nationality_arrivals
 from core.params import Params
 from core.scenarios import ScenarioError, apply_overrides, from_dict
 from model import ChannelModel

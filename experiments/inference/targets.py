@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from core.data import data_dir as find_data_dir
-from core.data import read_nationality_arrivals, read_small_boats
+from core.data import read_small_boats
+from core.nationality_data import read_nationality_arrivals
 
 OBSERVED_FILES = {"daily": "small_boats_daily.csv", "weekly": "small_boats_weekly.csv"}
 NATIONALITY_FILE = "nationality_arrivals.csv"
