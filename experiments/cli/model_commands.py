@@ -7,8 +7,12 @@ it runs (Mesa, pandas) when it runs, so that `channelsim --help` starts at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import subprocess
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
@@ -183,7 +187,32 @@ def cmd_explore(args: argparse.Namespace) -> int:
     print(f"channelsim explorer: http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     command = [sys.executable, "-m", "solara", "run", "experiments.explorer:page", "--host", args.host,
                "--port", str(args.port), "--production", "--no-open"]
+    # The server runs in its own process group; Ctrl-C, SIGTERM or SIGHUP here stops that whole group
+    # (a SIGKILL follows if it has not ended within GRACE_SECONDS), so no server outlives the command.
+    server = subprocess.Popen(command, start_new_session=True)
+    received: list[int] = []
+
+    def stop(signum, _frame) -> None:
+        received.append(signum)
+        _signal_group(server, signal.SIGTERM)
+        killer = threading.Timer(GRACE_SECONDS, _signal_group, (server, signal.SIGKILL))
+        killer.daemon = True
+        killer.start()
+
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, stop) for sig in handled}
     try:
-        return subprocess.run(command).returncode
-    except KeyboardInterrupt:
-        return 130
+        code = server.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 128 + received[0] if received else code
+
+
+GRACE_SECONDS = 10
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
