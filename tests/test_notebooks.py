@@ -35,3 +35,17 @@ def test_notebook_runs_top_to_bottom(path, monkeypatch):
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_notebook_ends_with_a_try_this_exercise(path):
+    last = nbformat.read(path, as_version=4).cells[-1]
+    assert last.cell_type == "markdown" and last.source.startswith("**Try this.**"), path.name
+
+
+def test_the_notebook_extra_installs_jupyterlab():
+    import tomllib
+
+    pyproject = tomllib.loads((NOTEBOOKS[0].parents[1] / "pyproject.toml").read_text())
+    extra = pyproject["project"]["optional-dependencies"]["notebook"]
+    assert any(req.startswith("jupyterlab") for req in extra), extra
