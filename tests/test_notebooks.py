@@ -41,11 +41,3 @@ def test_notebook_runs_top_to_bottom(path, monkeypatch):
 def test_each_notebook_ends_with_a_try_this_exercise(path):
     last = nbformat.read(path, as_version=4).cells[-1]
     assert last.cell_type == "markdown" and last.source.startswith("**Try this.**"), path.name
-
-
-def test_the_notebook_extra_installs_jupyterlab():
-    import tomllib
-
-    pyproject = tomllib.loads((NOTEBOOKS[0].parents[1] / "pyproject.toml").read_text())
-    extra = pyproject["project"]["optional-dependencies"]["notebook"]
-    assert any(req.startswith("jupyterlab") for req in extra), extra
