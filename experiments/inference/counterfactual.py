@@ -157,6 +157,23 @@ def statement(table: pd.DataFrame, arm: str = "pilot_published") -> str:
     return text
 
 
+COMMITTED_TABLE = Path(__file__).resolve().parent / "calibration" / "counterfactual.csv"
+
+
+def readme_summary(table: pd.DataFrame) -> str:
+    """The README's account of a counterfactual table: the statement, then each arm's main changes."""
+    rows = ["| arm | crossings deterred: median (90% band) | draws lower | returns | legal admissions "
+            "| smuggler revenue change (GBP m) |", "|---|---|---|---|---|---|"]
+    for arm in table["arm"].drop_duplicates():
+        t = table[table["arm"] == arm].set_index("outcome")
+        a, rev = t.loc["arrivals"], t.loc["gang_revenue_gbp"]
+        rows.append(f"| `{arm}` | {-a['change_median']:,.0f} ({-a['change_95']:,.0f} to {-a['change_5']:,.0f}) "
+                    f"| {100 * a['share_of_draws_lower']:.0f}% | {t.loc['returns', 'level_median']:,.0f} "
+                    f"| {t.loc['legal_admissions', 'level_median']:,.0f} | {rev['change_median'] / 1e6:+,.1f} "
+                    f"({rev['change_5'] / 1e6:+,.1f} to {rev['change_95'] / 1e6:+,.1f}) |")
+    return statement(table) + "\n\n" + "\n".join(rows)
+
+
 def summary_text(table: pd.DataFrame, runs: pd.DataFrame, draws: int, seed: int, cal: Calibration) -> str:
     """The summary report: the statement, and each arm's levels and changes against no deal."""
     shown = table.assign(
