@@ -48,7 +48,8 @@ def channelsim(*args: str, env: dict[str, str] | None = None, **kwargs) -> subpr
 
 
 def test_a_second_sweep_on_the_same_folder_is_refused_and_the_store_stays_readable(tmp_path):
-    path = sweep_file(tmp_path, days=120, levels="[0, 50, 100, 150]")
+    # long enough that the first is still running when the second has started up (its imports take seconds)
+    path = sweep_file(tmp_path, days=400, levels="[" + ", ".join(str(10 * i) for i in range(12)) + "]")
     out = tmp_path / "out"
     first = channelsim("sweep", str(path), "--serial", "--flush-every", "1", "--out", str(out))
     deadline = time.monotonic() + 60
@@ -60,7 +61,7 @@ def test_a_second_sweep_on_the_same_folder_is_refused_and_the_store_stays_readab
     assert f"in use by another process (pid {first.pid} on " in err and "Traceback" not in err
     assert first.wait(timeout=300) == 0, first.stderr.read()
     runs, series = read_sweep(out)
-    assert sorted(runs["run_id"]) == [f"p{p:06d}-r0000" for p in range(4)], "each run recorded once"
+    assert sorted(runs["run_id"]) == [f"p{p:06d}-r0000" for p in range(12)], "each run recorded once"
     assert (runs["status"] == "ok").all() and set(series["run_id"]) == set(runs["run_id"])
     analyse = subprocess.run([sys.executable, "-m", "experiments.cli", "analyse", str(out), "--quiet"],
                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})

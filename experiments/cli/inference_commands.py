@@ -80,7 +80,8 @@ def register(sub) -> None:
 def _add_ensemble_options(parser: argparse.ArgumentParser, draws: int, draws_help: str, out: str) -> None:
     """The options of every posterior-predictive command: calibration, draws, seed, folder, executor."""
     parser.add_argument("--calibration", help=CALIBRATION_HELP)
-    parser.add_argument("--draws", type=whole_number(1), default=draws, help=f"{draws_help} (default %(default)s)")
+    parser.add_argument("--draws", type=whole_number(1, name="draws"), default=draws,
+                        help=f"{draws_help} (default %(default)s)")
     parser.add_argument("--seed", type=SEED, default=0, help="seed of the draws and runs (default %(default)s)")
     parser.add_argument("--out", default=out, help="folder (default: %(default)s); re-run to resume")
     add_executor_options(parser)

@@ -38,13 +38,15 @@ def progress_option(args: argparse.Namespace) -> bool | None:
     return None if not args.quiet else False
 
 
-def whole_number(minimum: int, maximum: int | None = None, why: str = ""):
-    """An argparse type: a whole number from ``minimum`` (to ``maximum``), refused in one line otherwise."""
+def whole_number(minimum: int, maximum: int | None = None, why: str = "", name: str = ""):
+    """An argparse type: a whole number from ``minimum`` (to ``maximum``), refused in one line otherwise
+    (the message starts with ``name`` where given)."""
     def parse(text: str) -> int:
         value = int(text)   # a ValueError: argparse's "invalid int value: 'abc'"
         if value < minimum or (maximum is not None and value > maximum):
             allowed = f"of at least {minimum}" + (f" and at most {maximum}" if maximum is not None else "")
-            raise argparse.ArgumentTypeError(f"must be a whole number {allowed}{why}, not {value}")
+            raise argparse.ArgumentTypeError(f"{name + ' ' if name else ''}must be a whole number {allowed}{why}, "
+                                             f"not {value}")
         return value
     parse.__name__ = "int"
     return parse
