@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import figures
+
 from experiments.inference.abc_smc import calibrate
 from experiments.inference.settings import Settings
 
@@ -25,6 +27,8 @@ def main() -> None:
     parser.add_argument("--population", type=int, default=20)
     parser.add_argument("--generations", type=int, default=2)
     parser.add_argument("--budget", type=int, default=60)
+    parser.add_argument("--record", action="store_true",
+                        help="write the figures to benchmarks/results/abc.json (for the README's table)")
     args = parser.parse_args()
     settings = Settings(population=args.population, generations=args.generations, budget=args.budget, seed=1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -37,6 +41,9 @@ def main() -> None:
     print(f"  simulations                {simulations:8d}")
     print(f"  wall time                  {seconds:8.1f} s   (includes starting the cluster)")
     print(f"  throughput                 {simulations / seconds:8.3f} simulations/s")
+    if args.record:
+        figures.record("abc", {"workers": args.workers, "population": args.population, "simulations": simulations,
+                               "seconds": seconds, "simulations_per_s": simulations / seconds})
 
 
 if __name__ == "__main__":

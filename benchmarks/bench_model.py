@@ -28,6 +28,8 @@ import sys
 import tempfile
 import textwrap
 
+import figures
+
 TARGET_SECONDS = 0.1
 TARGET_MB = 200
 
@@ -113,6 +115,8 @@ def main() -> None:
     parser.add_argument("--ceiling", type=float, default=225.0,
                         help="inflow_ceiling_per_day; the default 225 gives the full scale of 2022 (about 45,000 "
                              "arrivals), where the calibrated median with seed 1 gives about 25,000")
+    parser.add_argument("--record", action="store_true",
+                        help="write the figures to benchmarks/results/model.json (for the README's table)")
     args = parser.parse_args()
     overrides = {"inflow_ceiling_per_day": args.ceiling}
     with tempfile.TemporaryDirectory() as empty_cache:
@@ -148,6 +152,13 @@ def main() -> None:
     print(f"  peak memory (max RSS)           {best['max_rss_mb']:>10.1f} MB  (target {TARGET_MB} MB)")
     print(f"    of which Python and imports   {best['rss_imports_mb']:>10.1f} MB")
     print(f"    the model's own               {best['max_rss_mb'] - best['rss_imports_mb']:>10.1f} MB")
+    if args.record:
+        figures.record("model", {
+            **{k: best[k] for k in ("year_s", "kernels_s", "record_s", "events", "people_created", "arrivals",
+                                    "registration_s", "max_rss_mb", "rss_imports_mb", "import_s", "setup_s")},
+            "rest_s": rest, "reference_year_s": reference["year_s"], "compile_s": first["setup_s"] - cached["setup_s"],
+            "year": args.year, "ceiling": args.ceiling, "repeats": args.repeats,
+            "target_year_s": TARGET_SECONDS, "target_mb": TARGET_MB})
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import figures
+
 from experiments.sweeps.design import expand
 from experiments.sweeps.execute import execute
 from experiments.sweeps.store import SweepStore
@@ -35,6 +37,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--record", action="store_true",
+                        help="write the figures to benchmarks/results/sweep.json (for the README's table)")
     args = parser.parse_args()
     sweep = sweep_of(args.runs)
     n = len(sweep.runs())
@@ -54,6 +58,10 @@ def main() -> None:
     print(f"  speed-up                   {speedup:8.2f}x")
     print(f"  parallel efficiency        {speedup / args.workers:8.2f}    (target 0.9)")
     print(f"  stored per run             {stored / n:8.0f} bytes (Parquet, zstd)")
+    if args.record:
+        figures.record("sweep", {"runs": n, "workers": args.workers, "serial_runs_per_s": n / serial_s,
+                                 "parallel_runs_per_s": n / parallel_s, "efficiency": speedup / args.workers,
+                                 "bytes_per_run": stored / n})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,92 @@
+"""Recorded benchmark figures, and the README's benchmark table rendered from them.
+
+Each benchmark script, run with ``--record``, writes its figures to
+``benchmarks/results/NAME.json`` (with the date and the machine). The README's
+table is not typed by hand: ``python benchmarks/figures.py --write`` renders it
+from those files between the README's markers, and a test checks that the two
+agree, so a figure in the README is always one that was measured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+README = HERE.parent / "README.md"
+START, END = "<!-- benchmark table: rendered by benchmarks/figures.py -->", "<!-- end of benchmark table -->"
+
+
+def record(name: str, figures: dict) -> Path:
+    """Write a benchmark's figures, with when and where they were measured."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    path.write_text(json.dumps({"measured": dt.date.today().isoformat(), "machine": machine, **figures},
+                               indent=1, sort_keys=True) + "\n")
+    return path
+
+
+def load(name: str) -> dict:
+    return json.loads((RESULTS / f"{name}.json").read_text())
+
+
+def table() -> str:
+    """The README's benchmark table, from the recorded figures."""
+    model, sweep, abc = load("model"), load("sweep"), load("abc")
+    rows = [
+        ("seconds per simulated year, 2022 peak "
+         f"({model['people_created']:,} people created, {model['arrivals']:,} arrivals), compiled kernels",
+         f"{model['year_s']:.2f} s", f"{model['target_year_s']} s (before: 1.19 s, 2026-11-22)"),
+        ("  of which the compiled per-person kernels / the day's record / SimPy events and the rest",
+         f"{model['kernels_s']:.2f} / {model['record_s']:.2f} / {model['rest_s']:.2f} s", ""),
+        ("the same year with the numpy reference of the kernels", f"{model['reference_year_s']:.2f} s", ""),
+        ("registering every person as a Mesa agent (`register_migrants=True`) would add",
+         f"{model['registration_s']:.2f} s", ""),
+        ("compiling the kernels, once a machine (then loaded from numba's cache)", f"{model['compile_s']:.1f} s", ""),
+        ("SimPy events in that year", f"{model['events']:,}", ""),
+        (f"peak memory (max RSS; {model['rss_imports_mb']:.0f} MB of it is Python and imports, numba's LLVM "
+         "included)", f"{model['max_rss_mb']:.0f} MB", f"{model['target_mb']} MB"),
+        (f"{sweep['runs']}-run sweep of one-year runs: serial / {sweep['workers']} Dask workers",
+         f"{sweep['serial_runs_per_s']:.2f} / {sweep['parallel_runs_per_s']:.2f} runs/s", "before: 0.57 / 1.11"),
+        ("parallel efficiency (includes starting the cluster)", f"{sweep['efficiency']:.2f}", "0.9"),
+        ("stored per run (weekly series, Parquet with zstd)", f"{sweep['bytes_per_run']:,.0f} bytes", ""),
+        (f"ABC calibration of 2018 to July 2025 on {abc['workers']} Dask workers "
+         f"({abc['simulations']} simulations)", f"{abc['simulations_per_s']:.2f} simulations/s",
+         "before: 0.24 (908 in 3,719 s)"),
+    ]
+    dates = sorted({model["measured"], sweep["measured"], abc["measured"]})
+    lines = [f"Measured on this project's {model['machine']['cores']}-core machine ({', '.join(dates)}):", "",
+             "| figure | measured | target or before |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+PATTERN = re.compile(re.escape(START) + r"\n(.*?)\n?" + re.escape(END), flags=re.S)
+
+
+def readme_block(text: str) -> str | None:
+    """What stands between the README's markers (None without them)."""
+    match = PATTERN.search(text)
+    return match.group(1) if match else None
+
+
+def write_readme() -> None:
+    text = README.read_text()
+    if readme_block(text) is None:
+        sys.exit(f"README.md has no benchmark table markers ({START} ... {END})")
+    README.write_text(PATTERN.sub(lambda _: f"{START}\n{table()}\n{END}", text))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--write"]:
+        write_readme()
+        print("README.md: benchmark table rendered from benchmarks/results/")
+    else:
+        print(table())
