@@ -6,6 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# `pytest --hypothesis-profile=long` runs the property tests over ten times more examples.
+settings.register_profile("long", max_examples=3000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("CHANNELSIM_DATA", str(REPO.parent / "shared" / "data"))

@@ -34,8 +34,8 @@ from core.population import (
 )
 from model import ChannelModel, run
 
-settings.register_profile("long", max_examples=3000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# at least 300 examples; more under a profile that asks for more (conftest.py: --hypothesis-profile=long)
+EXAMPLES = max(300, settings.default.max_examples)
 
 
 @pytest.fixture(autouse=True)
@@ -102,7 +102,8 @@ RANGED = {row["name"]: s for row in describe() if (s := _strategy(row)) is not N
           and row["name"] not in ("quota_schedule",)}   # 'published' needs the data file: tested elsewhere
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(overrides=st.fixed_dictionaries({}, optional=RANGED), start=st.dates(dt.date(2018, 6, 1), dt.date(2030, 1, 1)))
 def test_any_parameter_set_in_range_moves_people_legally_conserves_them_and_records_beliefs(overrides, start):
     try:
