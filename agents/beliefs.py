@@ -192,8 +192,9 @@ class TrustWeightedExchange(BeliefRule):
         with np.errstate(invalid="ignore", divide="ignore"):
             said = np.where(weight > 0, yes / weight, value)
             moved = value + (said - value) * weight / (certainty + weight)
-        # nothing heard and nothing remembered (certainty forgotten to zero): the value stays
-        value = np.where(certainty + weight > 0, moved, value)
+        # nothing heard and nothing remembered (certainty forgotten to zero): the value stays;
+        # a probability stays one where rounding with vanishing certainties would push it past 0 or 1
+        value = np.clip(np.where(certainty + weight > 0, moved, value), 0.0, 1.0)
         return value, certainty + weight
 
     def update(self, rows, groups, camps, news, rng):
@@ -235,8 +236,8 @@ class TrustWeightedExchange(BeliefRule):
                 # two people who remember nothing move neither
                 share_a = np.where(ca + cb > 0, t * cb / (ca + cb), 0.0)
                 share_b = np.where(ca + cb > 0, t * ca / (ca + cb), 0.0)
-            value[a] = va + share_a * (vb - va)
-            value[b] = vb + share_b * (va - vb)
+            value[a] = np.clip(va + share_a * (vb - va), 0.0, 1.0)
+            value[b] = np.clip(vb + share_b * (va - vb), 0.0, 1.0)
 
     def perceived(self, rows):
         return self.pop.ret_value[rows], self.pop.job_value[rows]
