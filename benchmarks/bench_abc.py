@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--generations", type=int, default=2)
     parser.add_argument("--budget", type=int, default=60)
     parser.add_argument("--record", action="store_true",
-                        help="write the figures to benchmarks/results/abc.json (for the README's table)")
+                        help="write the figures to benchmarks/measured/abc.json (for the README's table)")
     args = parser.parse_args()
     settings = Settings(population=args.population, generations=args.generations, budget=args.budget, seed=1)
     with tempfile.TemporaryDirectory() as tmp:

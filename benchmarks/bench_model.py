@@ -116,7 +116,7 @@ def main() -> None:
                         help="inflow_ceiling_per_day; the default 225 gives the full scale of 2022 (about 45,000 "
                              "arrivals), where the calibrated median with seed 1 gives about 25,000")
     parser.add_argument("--record", action="store_true",
-                        help="write the figures to benchmarks/results/model.json (for the README's table)")
+                        help="write the figures to benchmarks/measured/model.json (for the README's table)")
     args = parser.parse_args()
     overrides = {"inflow_ceiling_per_day": args.ceiling}
     with tempfile.TemporaryDirectory() as empty_cache:

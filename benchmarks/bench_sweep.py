@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--record", action="store_true",
-                        help="write the figures to benchmarks/results/sweep.json (for the README's table)")
+                        help="write the figures to benchmarks/measured/sweep.json (for the README's table)")
     args = parser.parse_args()
     sweep = sweep_of(args.runs)
     n = len(sweep.runs())

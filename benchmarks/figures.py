@@ -1,7 +1,7 @@
 """Recorded benchmark figures, and the README's benchmark table rendered from them.
 
 Each benchmark script, run with ``--record``, writes its figures to
-``benchmarks/results/NAME.json`` (with the date and the machine). The README's
+``benchmarks/measured/NAME.json`` (with the date and the machine). The README's
 table is not typed by hand: ``python benchmarks/figures.py --write`` renders it
 from those files between the README's markers, and a test checks that the two
 agree, so a figure in the README is always one that was measured.
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
+RESULTS = HERE / "measured"
 README = HERE.parent / "README.md"
 START, END = "<!-- benchmark table: rendered by benchmarks/figures.py -->", "<!-- end of benchmark table -->"
 
@@ -87,6 +87,6 @@ def write_readme() -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--write"]:
         write_readme()
-        print("README.md: benchmark table rendered from benchmarks/results/")
+        print("README.md: benchmark table rendered from benchmarks/measured/")
     else:
         print(table())

@@ -30,7 +30,7 @@ def test_readme_benchmark_table_is_rendered_from_the_recorded_figures():
     spec.loader.exec_module(figures)
     block = figures.readme_block(README)
     assert block is not None, "the README lost its benchmark table markers"
-    assert block == figures.table(), "the README's benchmark table differs from benchmarks/results/: " \
+    assert block == figures.table(), "the README's benchmark table differs from benchmarks/measured/: " \
                                      "run `python benchmarks/figures.py --write`"
 
 

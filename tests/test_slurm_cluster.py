@@ -52,7 +52,7 @@ SlurmctldPidFile={root}/slurmctld.pid
 SlurmdPidFile={root}/slurmd.pid
 SlurmctldLogFile={root}/slurmctld.log
 SlurmdLogFile={root}/slurmd.log
-NodeName={host} NodeAddr=127.0.0.1 CPUs=2 RealMemory=2000 State=UNKNOWN
+NodeName={host} NodeAddr=127.0.0.1 CPUs=2 RealMemory=8000 State=UNKNOWN
 PartitionName=debug Nodes={host} Default=YES MaxTime=INFINITE State=UP
 """
 
@@ -158,7 +158,7 @@ jobs = 1
 [options]
 cores = 2
 processes = 2
-memory = "1GB"
+memory = "4GB"
 walltime = "00:10:00"
 queue = "debug"
 python = "{sys.executable}"
@@ -167,9 +167,16 @@ log_directory = "{logs}"
 job_script_prologue = ["export PYTHONPATH={REPO}"]
 """)
     out = tmp_path / "slurm_out"
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "sweep", str(sweep_file), "--cluster",
-                           str(cluster_file), "--out", str(out), "--quiet"], cwd=REPO, capture_output=True,
-                          text=True, timeout=240, env={**env, "PYTHONPATH": str(REPO)})
+    try:
+        proc = subprocess.run([sys.executable, "-m", "experiments.cli", "sweep", str(sweep_file), "--cluster",
+                               str(cluster_file), "--out", str(out), "--quiet"], cwd=REPO, capture_output=True,
+                              text=True, timeout=240, env={**env, "PYTHONPATH": str(REPO)})
+    except subprocess.TimeoutExpired as exc:   # say what SLURM was doing
+        queue = subprocess.run(["squeue", "-a", "-l"], env=env, capture_output=True, text=True).stdout
+        daemons = "\n".join(f"{p.name}: {p.read_text()[-1500:]}" for p in root.glob("*.log"))
+        jobs = "\n".join(p.read_text()[-1500:] for p in logs.glob("*")) if logs.exists() else "no job logs"
+        raise AssertionError(f"the sweep on SLURM did not finish in 240 s\n{queue}\n{jobs}\n{daemons}\n"
+                             f"{(exc.stderr or b'')[-2000:]}") from None
     job_logs = "\n".join(p.read_text()[-1000:] for p in logs.glob("*")) if logs.exists() else ""
     assert proc.returncode == 0, f"{proc.stdout[-1500:]}\n{proc.stderr[-3000:]}\n{job_logs}"
     # the runs really ran in SLURM's job: its workers wrote their logs there
