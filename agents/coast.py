@@ -101,7 +101,7 @@ class Coast:
         self.streams = streams
         self._news_rng = streams.stream("news")
         groups = self.params.nationalities
-        self.inflow_shares = np.array([g.inflow_share for g in groups])
+        self.n_groups = len(groups)
         self.mix = InflowMix(self.params, world.calendar)
         self.grant_rate = np.array([g.grant_rate for g in groups])
         self.legal_priority = np.array([g.legal_route_priority for g in groups])
@@ -173,7 +173,7 @@ class Coast:
         if len(coast) == 0:
             return
         groups = pop.nationality[coast]
-        waiting = np.bincount(groups, minlength=len(self.inflow_shares))
+        waiting = np.bincount(groups, minlength=self.n_groups)
         news = self._news(waiting, day)
         p_return, p_job = self.beliefs.update(coast, groups, pop.camp[coast], news, self._choice_rng)
         n_groups = len(waiting)
@@ -200,7 +200,7 @@ class Coast:
         if len(coast) == 0:
             return
         census, coast_day = compiled()
-        waiting = np.zeros(len(self.inflow_shares), dtype=np.int64)
+        waiting = np.zeros(self.n_groups, dtype=np.int64)
         n_free = census(coast, pop.nationality, pop.free_from_day, day, waiting)
         news = self._news(waiting, day)
         rng = self._choice_rng

@@ -118,6 +118,26 @@ def test_gangs_load_boats_more_heavily_when_boats_are_scarce():
     assert np.mean([len(b.rows) for b in scarce]) == model.params.gangs.max_load
 
 
+def test_a_launch_whose_passengers_were_all_admitted_meanwhile_does_not_go():
+    from core.population import ADMITTED
+
+    model = ChannelModel("pilot_2025", rng=1, start="2025-01-01", warmup_days=30)
+    model.env.run(until=model.env.now + 0.01)   # past midnight: the day's ledger is open
+    gang = model.gangs[0]
+    gang.boats, gang.crews = 10, 5
+    waiting = model.coast.rows[model.population.state[model.coast.rows] == 0][:40]
+    boats = gang.plan_launches(waiting, sea_state=0.1, taxi_allowed=False, rng=np.random.default_rng(0))
+    boats_left, launched = gang.boats, gang.launched
+    boat = boats[0]
+    model.population.move(boat.rows, ADMITTED)   # admitted by the legal route before the launch
+    attempts = model.world.ledger.launch_attempts
+    model.env.process(model.sea.crossing(boat))
+    model.env.run(until=model.env.now + 0.25)   # launches go within 0.2 day; no other boat before evening
+    assert model.world.ledger.launch_attempts == attempts       # nothing set out
+    assert gang.boats == boats_left + 1 and gang.launched == launched - 1   # the boat stays in stock
+    assert (model.population.state[boat.rows] == ADMITTED).all()
+
+
 def test_gangs_do_not_launch_in_a_storm():
     model = ChannelModel("pilot_2025", rng=1, start="2025-01-01", warmup_days=0)
     gang = SmugglingGang(model, 0, model.params)
