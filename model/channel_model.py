@@ -23,7 +23,6 @@ detention.
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from pathlib import Path
 
 import mesa
@@ -40,13 +39,14 @@ from agents.kernels import backend as kernel_backend
 from agents.migrant import Migrant
 from core.calendar import Calendar, parse_date
 from core.errors import ChannelsimError
+from core.nationality_data import with_published_mix
 from core.params import LAST_DATE, Params
 from core.population import FRANCE, Population
 from core.random import RandomStreams, SeedLike
 from core.scenarios import apply_overrides, load
 from core.world import Ledger, NationalityLedger, Reports, SeaDanger, World
 from model.legal_route import LegalRoute
-from model.outputs import COLUMNS, day_record, nationality_frame
+from model.outputs import DayCollector, day_record, nationality_frame
 from model.policy import PolicySchedule
 from model.sea import Sea
 from model.upstream import UpstreamShocks
@@ -85,7 +85,7 @@ class ChannelModel(mesa.Model):
                  start: str | dt.date | None = None, warmup_days: int = DEFAULT_WARMUP_DAYS,
                  data_dir: str | Path | None = None, scenario=None, register_migrants: bool = False,
                  kernels: str | None = None, **overrides):
-        params = apply_overrides(load(params), overrides)
+        params = with_published_mix(apply_overrides(load(params), overrides), data_dir)  # the mix by year
         if isinstance(warmup_days, bool) or not isinstance(warmup_days, int) or not 0 <= warmup_days <= 3650:
             raise ChannelsimError(f"warmup_days must be a whole number from 0 to 3650, not {warmup_days!r}.")
         streams = RandomStreams(rng)
@@ -127,9 +127,8 @@ class ChannelModel(mesa.Model):
 
         self.record: dict[str, float] = {}
         self._by_nationality: list[np.ndarray] = []   # each recorded day's NationalityLedger counts
-        # Mesa's DataCollector calls a partial with the model: each reads a column of the day's record.
-        self.datacollector = mesa.DataCollector(
-            model_reporters={c: partial(_recorded, column=c) for c in COLUMNS if c != "date"})
+        # Mesa's DataCollector of the day's record, one reporter a column
+        self.datacollector = DayCollector()
         if self.warmup_days > 0:
             self.env.run(until=self.warmup_days)
 
@@ -211,7 +210,3 @@ class ChannelModel(mesa.Model):
             gang.weekly_review(backlog, mean_price, supply, self._gang_rng)
             yield self.env.timeout(7.0)
 
-
-def _recorded(model: ChannelModel, column: str) -> float:
-    """One column of the day's record (a module-level function, so reporters pickle)."""
-    return model.record[column]

@@ -6,6 +6,9 @@ The columns are the same in every run, whatever the scenario.
 
 from __future__ import annotations
 
+from functools import partial
+
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -52,6 +55,36 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "created": ("people", "everyone created so far (the sum of the state_ columns)"),
     **{f"state_{s}": ("people", f"people whose state is '{s}' at the day's end") for s in STATES},
 }
+
+
+class DayCollector(mesa.DataCollector):
+    """Mesa's DataCollector of the day's record: one model reporter a column of ``COLUMNS``.
+
+    Each reporter reads a column of ``model.record`` (a module-level partial, so
+    it pickles), and :meth:`collect` appends the record's values directly:
+    they are numbers, so Mesa's per-value deepcopy (a third of the recording's
+    time) is not needed. Reporters a user adds (model or agent) are collected
+    by Mesa as usual.
+    """
+
+    def __init__(self):
+        super().__init__(model_reporters={c: partial(recorded, column=c) for c in COLUMNS if c != "date"})
+        self._columns = [(c, self.model_vars[c]) for c in COLUMNS if c != "date"]
+
+    def collect(self, model) -> None:
+        if set(self.model_reporters) != {c for c, _ in self._columns} or self.agent_reporters \
+                or self.agenttype_reporters:
+            super().collect(model)   # a user added reporters: Mesa's own path
+            return
+        self._collection_steps.append(model.time)
+        record = model.record
+        for column, values in self._columns:
+            values.append(record[column])
+
+
+def recorded(model, column: str) -> float:
+    """One column of the day's record (a module-level function, so reporters pickle)."""
+    return model.record[column]
 
 
 def day_record(world: World, coast: Coast, gangs: list[SmugglingGang], police: FrenchPolice, sea_state: float,
