@@ -27,6 +27,7 @@ from agents.migrant import (
     value_of_uk,
 )
 from core.calendar import seasonal
+from core.params import LAST_DATE
 from core.population import ELSEWHERE, FRANCE, NEVER, NO_GANG
 from core.random import RandomStreams
 from core.world import World
@@ -56,6 +57,7 @@ class InflowMix:
         self._calendar = calendar
         self._schedules = [sorted(g.shares_by_year.items()) for g in groups]
         self._scheduled = any(self._schedules)
+        self._table: np.ndarray | None = None
         inflow = params.inflow
         names = [g.name for g in groups]
         self._surge_group = names.index(inflow.surge_group) if inflow.surge_group in names else None
@@ -71,13 +73,21 @@ class InflowMix:
             return 1.0
         return 1.0 + self._surge_extra * np.sin(np.pi * into / self._surge_days) ** 2
 
+    def _scheduled_shares(self, day: int) -> np.ndarray:
+        """The groups' scheduled (unscaled) shares on ``day``; the table of every day is made once."""
+        if self._table is None or day >= len(self._table):
+            days = max(day + 1, self._calendar.day(LAST_DATE) + 1)
+            dates = [self._calendar.date(d) for d in range(days)]
+            years = np.array([d.year + (d.timetuple().tm_yday - 0.5) / 365.25 - 0.5 for d in dates])  # mid-year knots
+            self._table = np.column_stack([
+                np.interp(years, [y for y, _ in sched], [v for _, v in sched]) if sched else np.full(days, c)
+                for sched, c in zip(self._schedules, self.constant, strict=True)])
+        return self._table[day]
+
     def shares(self, day: int) -> np.ndarray:
         shares = self.constant
         if self._scheduled:
-            date = self._calendar.date(day)
-            year = date.year + (date.timetuple().tm_yday - 0.5) / 365.25 - 0.5   # mid-year knots
-            shares = np.array([np.interp(year, [y for y, _ in sched], [v for _, v in sched]) if sched else c
-                               for sched, c in zip(self._schedules, self.constant, strict=True)])
+            shares = self._scheduled_shares(day)
             shares = shares / shares.sum()
         factor = self.surge(day)
         if factor != 1.0:
