@@ -25,6 +25,8 @@ import math
 import os
 import sys
 
+import numpy as np
+
 WAIT, CROSS, APPLY, LEAVE = 0, 1, 2, 3
 
 
@@ -55,6 +57,10 @@ def _coast_day(rows, nationality, free_from_day, day,
     Every expression is the reference's, term by term and in the same order,
     so that results agree to the last bit where the maths library does.
     """
+    # applying's pull depends only on the group: one exp a group, not one a person
+    e_apply_g = np.empty(grant_rate.shape[0])
+    for g in range(grant_rate.shape[0]):
+        e_apply_g[g] = math.exp(legal_constant + value_asylum * grant_rate[g] * legal_chance)
     k = 0
     for j in range(rows.shape[0]):
         row = rows[j]
@@ -88,16 +94,17 @@ def _coast_day(rows, nationality, free_from_day, day,
         chooser[k] = row
         pr, pj = p_return[j], p_job[j]
         grant = grant_rate[g]
-        value_uk = (1.0 - pr) * (grant * value_asylum + pj * value_work) - pr * loss_if_returned
-        e_cross = math.exp(value_uk + cross_today - danger * (1.0 - risk_tolerance[row]))
         if budget_base_gbp[row] + savings_today < cheapest_price:
-            e_cross = 0.0
+            e_cross = 0.0   # cannot pay: crossing is out (no need for its exp)
+        else:
+            value_uk = (1.0 - pr) * (grant * value_asylum + pj * value_work) - pr * loss_if_returned
+            e_cross = math.exp(value_uk + cross_today - danger * (1.0 - risk_tolerance[row]))
         e_leave = leave_today * leave_pull[row]
         total = 1.0 + e_cross + e_leave
         e_apply = 0.0
         eligible = legal_eligible[row]
         if eligible:
-            e_apply = math.exp(legal_constant + value_asylum * grant * legal_chance)
+            e_apply = e_apply_g[g]
             total += e_apply
         u = uniforms[k] * total
         if u < e_cross:
