@@ -18,7 +18,9 @@ import datetime as dt
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
+
+from core.data import DataError, check_data_name
 
 # The dates the model supports, for every date a user gives (runs, parameters, sweeps).
 EARLIEST_DATE = dt.date(2018, 1, 1)
@@ -108,6 +110,23 @@ class Inflow(Section):
     surge_multiplier: float = param(
         1.0, ge=1, le=100, unit="x", source="off (1) until calibrated against nationality_arrivals.csv",
         doc="Peak multiplier of the surge group's inflow at mid-episode; 1 switches the surge off.")
+    nationality_mix: Literal["published", "constant"] = param(
+        "published", unit="name", source="nationality_arrivals.csv (data README: Arrivals by nationality)",
+        doc="Groups' inflow shares by year: 'published' derives them from nationality_mix_file "
+            "(core.nationality_data.published_shares; the surge group and groups with their own returns "
+            "arrangement are held through their episodes, which the model produces); 'constant': inflow_share "
+            "throughout. A group's explicit shares_by_year are kept either way.")
+    nationality_mix_file: str = param(
+        "nationality_arrivals.csv", unit="file", source="data README: Arrivals by nationality",
+        doc="With 'published': arrivals-by-nationality file, relative to the data directory.")
+
+    @field_validator("nationality_mix_file")
+    @classmethod
+    def _inside_data_folder(cls, name: str) -> str:
+        try:
+            return check_data_name(name, "[inflow] nationality_mix_file")
+        except DataError as exc:
+            raise ValueError(str(exc)) from None
 
 
 class Migrants(Section):
@@ -483,6 +502,11 @@ class Nationality(Section):
             return {int(k) if isinstance(k, str) and k.strip().isdigit() else k: v for k, v in value.items()}
         return value
 
+    @field_serializer("shares_by_year")
+    def _years_as_text(self, shares: dict[int, float]) -> dict[str, float]:
+        # and back: a dump is a scenario file (params.toml beside a run)
+        return {str(year): share for year, share in sorted(shares.items())}
+
     @model_validator(mode="after")
     def _check_shares(self) -> Nationality:
         for year, share in self.shares_by_year.items():
@@ -508,7 +532,11 @@ def _default_nationalities() -> tuple[Nationality, ...]:
         # UK-Albania arrangement of 13 December 2022: arrivals fell from 12,658 to 924.
         ("Albania", 0.10, 0.15, 0.0, dt.date(2022, 12, 13), 0.8),
         ("Vietnam", 0.06, 0.20, 0.0, None, 0.0),
-        ("Other", 0.13, 0.50, 0.40, None, 0.0),
+        # Turkey: 2% of 2022's arrivals, 11% of 2023's (nationality_arrivals.csv). Grant rate and
+        # priority are assumptions: Home Office initial grant rates for Turkish nationals were some
+        # tens of percent (well below Afghans' or Eritreans'), and no safe route is aimed at them.
+        ("Turkey", 0.05, 0.40, 0.30, None, 0.0),
+        ("Other", 0.08, 0.50, 0.40, None, 0.0),
     ]
     return tuple(
         Nationality(name=n, inflow_share=s, grant_rate=g, legal_route_priority=p,

@@ -214,10 +214,29 @@ SCHEDULES = [
     ("missing column", "month,transferred_into_uk\n2025-09,3\n", "missing column(s) returned_to_france"),
     ("not UTF-8", b"month,transferred_into_uk,returned_to_france\n2025-09,3,\xff\n", "not UTF-8"),
 ]
+NATIONALITY_FILE = {"nationality_arrivals.csv": (SHARED_DATA / "nationality_arrivals.csv").read_bytes()}
 CASES += [Case(f"returns schedule {kind}", ["run", "--days", "3", "--scenario", "pilot_published", "--data", "{data}"],
-               fragment, data={"one_in_one_out_monthly.csv": text}) for kind, text, fragment in SCHEDULES]
+               fragment, data={"one_in_one_out_monthly.csv": text, **NATIONALITY_FILE})
+          for kind, text, fragment in SCHEDULES]
 CASES.append(Case("returns schedule missing", ["run", "--scenario", "pilot_published", "--data", "{data}"],
-                  "does not exist", data={"README.md": "empty"}))
+                  "one_in_one_out_monthly.csv does not exist", data=NATIONALITY_FILE))
+
+# --- the published nationality mix (nationality_arrivals.csv), read with [inflow] nationality_mix = "published"
+NATIONALITY_HEADER = "period_start,period_end,nationality,people,share_of_known,basis,source\n"
+CASES += [
+    Case("nationality mix missing", ["run", "--days", "3", "--data", "{data}"], "nationality_mix = 'constant'",
+         data={"README.md": "empty"}),
+    Case("nationality mix malformed", ["run", "--days", "3", "--data", "{data}"],
+         "line 2, column 'share_of_known': 1.8 is not a number",
+         data={"nationality_arrivals.csv": NATIONALITY_HEADER + "2022-01-01,2022-12-31,Albania,,1.8,share,x\n"}),
+    Case("nationality mix no year", ["run", "--days", "3", "--data", "{data}"], "no period starts on 1 January",
+         data={"nationality_arrivals.csv": NATIONALITY_HEADER + "2022-05-01,2022-09-30,Albania,,0.4,share,x\n"}),
+    Case("nationality mix option", ["run", "--days", "3", "--set", "nationality_mix=sometimes"], "nationality_mix"),
+]
+CASES += [
+    Case("--set path", ["run", "--days", "3", "--set", f"nationality_mix_file={v}"], "file name inside the data folder")
+    for v in ("'../nationality_arrivals.csv'", "'/etc/passwd'")
+]
 
 # --- the observed series (small_boats_daily.csv), through `data convert` and `data targets` -----------
 SERIES = [

@@ -53,6 +53,7 @@ def test_the_surge_raises_one_group_over_its_episode_and_switching_it_off_remove
 def test_inflow_shares_follow_a_mix_given_by_year():
     params = Params()
     data = params.model_dump()
+    data["inflow"]["nationality_mix"] = "constant"   # the other groups keep their constant shares
     for group in data["nationalities"]:
         group["shares_by_year"] = {}
     data["nationalities"][1]["shares_by_year"] = {2018: 0.8, 2021: 0.05}   # Iran
