@@ -39,13 +39,13 @@ from agents.kernels import backend as kernel_backend
 from agents.migrant import Migrant
 from core.calendar import Calendar, parse_date
 from core.errors import ChannelsimError
-from core.nationality_data import with_published_mix
 from core.params import LAST_DATE, Params
 from core.population import FRANCE, Population
 from core.random import RandomStreams, SeedLike
 from core.scenarios import apply_overrides, load
 from core.world import Ledger, NationalityLedger, Reports, SeaDanger, World
 from model.legal_route import LegalRoute
+from model.nationality_mix import inflow_mix
 from model.outputs import DayCollector, day_record, nationality_frame
 from model.policy import PolicySchedule
 from model.sea import Sea
@@ -85,7 +85,7 @@ class ChannelModel(mesa.Model):
                  start: str | dt.date | None = None, warmup_days: int = DEFAULT_WARMUP_DAYS,
                  data_dir: str | Path | None = None, scenario=None, register_migrants: bool = False,
                  kernels: str | None = None, **overrides):
-        params = with_published_mix(apply_overrides(load(params), overrides), data_dir)  # the mix by year
+        params = inflow_mix(apply_overrides(load(params), overrides), data_dir)  # the published mix by year
         if isinstance(warmup_days, bool) or not isinstance(warmup_days, int) or not 0 <= warmup_days <= 3650:
             raise ChannelsimError(f"warmup_days must be a whole number from 0 to 3650, not {warmup_days!r}.")
         streams = RandomStreams(rng)

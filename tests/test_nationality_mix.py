@@ -92,8 +92,29 @@ def test_the_model_reads_the_mix_from_the_file_it_is_given(tmp_path, data_dir):
         names = [g.name for g in model.params.nationalities]
         return model.coast.mix.shares(model.calendar.day(dt.date(2023, 7, 2)))[names.index("Afghanistan")]
 
-    assert afghan_share(data_dir) == pytest.approx(0.20, abs=0.01)
-    assert afghan_share(swapped) == pytest.approx(0.40, abs=0.01)
+    # the published shares are of arrivals: the inflow's share is the published one over the group's
+    # eventual-crossing share (model.nationality_mix), so doubling the published share about doubles it
+    original, doubled = afghan_share(data_dir), afghan_share(swapped)
+    assert 0.1 < original < 0.25
+    assert 1.6 < doubled / original < 2.4   # the other groups shrink to make room: a little over 2
+
+
+def test_groups_that_cross_less_get_a_larger_share_of_the_inflow_than_of_the_published_arrivals(data_dir):
+    from agents.migrant import eventual_crossing_share
+    from core.nationality_data import with_published_mix
+    from model.nationality_mix import inflow_mix
+
+    params = Params()
+    crossing = eventual_crossing_share(params, 1e-4)
+    names = [g.name for g in params.nationalities]
+    grant = np.array([g.grant_rate for g in params.nationalities])
+    assert np.all((crossing > 0) & (crossing <= 1))
+    # better asylum prospects, more of those waiting cross in the end
+    assert crossing[np.argmax(grant)] > crossing[np.argmin(grant)]
+    published = {g.name: g.shares_by_year for g in with_published_mix(params, data_dir).nationalities}
+    inflow = {g.name: g.shares_by_year for g in inflow_mix(params, data_dir).nationalities}
+    ratio = {n: inflow[n][2023] / published[n][2023] for n in names}
+    assert ratio["Albania"] > 2 * ratio["Afghanistan"]   # Albania: grant rate 0.15; Afghanistan: 0.97
 
 
 def test_constant_ignores_the_file_and_explicit_shares_are_kept(tmp_path, data_dir):
