@@ -19,6 +19,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as mticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -342,3 +343,64 @@ def shocks_figure(table: pd.DataFrame, choice: dict, moments: dict[str, str], pa
     axes[0].legend(fontsize=8)
     fig.suptitle("Upstream shocks: simulated moments (mean over posterior draws) against the observed", fontsize=11)
     return _save(fig, path, note or "observed: Home Office, small boats (gov.uk)")
+
+
+VERDICT_COLOURS = {"identified": "tab:green", "weakly": "tab:orange", "not identified": "0.6"}
+
+
+def identification_figure(table: pd.DataFrame, profile: pd.DataFrame | None, last_epsilon: float | None,
+                          path: Path, note: str = "") -> Path:
+    """Left: each parameter's posterior sd as a share of its prior sd, coloured by verdict, with the
+    thresholds (``table``: :func:`experiments.inference.identification.identification_table`). Right:
+    the sample-based profile of one parameter (best and low-quantile distance per bin), if given."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, max(4.0, 0.32 * len(table) + 1.5)),
+                                      gridspec_kw={"width_ratios": [1.1, 1]})
+    y = np.arange(len(table))[::-1]
+    left.barh(y, table["sd_ratio"], color=[VERDICT_COLOURS[v] for v in table["verdict"]])
+    left.set_yticks(y, [p + (" *" if d else "") for p, d in zip(table["parameter"], table["deterrence"],
+                                                               strict=True)], fontsize=8)
+    for x, label in ((0.5, "identified"), (0.8, "weakly")):
+        left.axvline(x, color="0.3", ls="--", lw=1)
+        left.text(x, y.max() + 0.6, f" {label}", fontsize=7, color="0.3")
+    left.axvline(1.0, color="0.3", lw=1)
+    left.set_xlim(0, max(1.2, float(np.nanmax(table["sd_ratio"])) * 1.05))
+    left.set_xlabel("posterior sd / prior sd (1: the data say nothing)")
+    left.set_title("How far the data narrow each parameter (* deterrence)", fontsize=10)
+    if profile is not None and profile["simulations"].sum() > 0:
+        q_col = next(c for c in profile.columns if c.startswith("q") and c.endswith("_distance"))
+        right.plot(profile["bin_mid"], profile["min_distance"], "o-", color="tab:blue",
+                   label="best simulation in the bin")
+        right.plot(profile["bin_mid"], profile[q_col], "s--", color="tab:blue", alpha=0.5,
+                   label=f"{q_col[1:3]}% quantile of the bin's distances")
+        if last_epsilon is not None:
+            right.axhline(last_epsilon, color="firebrick", lw=1, ls=":", label="last generation's epsilon")
+        for edge in np.r_[profile["bin_low"], profile["bin_high"].iloc[-1]]:
+            right.axvline(edge, color="0.9", lw=0.8, zorder=0)
+        name = str(profile["parameter"].iloc[0])
+        right.set_xlabel(parameter_label(name))
+        right.set_ylabel("ABC distance (lower fits better)")
+        right.set_title(f"Sample-based profile of {name} (not a refit)", fontsize=10)
+        right.legend(fontsize=7)
+    else:
+        right.text(0.5, 0.5, "no profile: the calibration keeps no\nsimulations with distances, or does not\n"
+                   "free the parameter", ha="center", va="center", fontsize=9, transform=right.transAxes)
+        right.set_axis_off()
+    fig.suptitle("What the calibration data identify", fontsize=11)
+    return _save(fig, path, note)
+
+
+def deterrence_curve_figure(curve: pd.DataFrame, path: Path, note: str = "", title: str = "") -> Path:
+    """Crossings deterred against weekly returns: the median over posterior draws, with the 90% band
+    (``curve``: level, deterred_median, deterred_5, deterred_95)."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    x = curve["returns_per_week"].to_numpy(float)
+    ax.fill_between(x, curve["deterred_5"], curve["deterred_95"], color="tab:blue", alpha=0.25,
+                    label="90% band over posterior draws")
+    ax.plot(x, curve["deterred_median"], "o-", color="tab:blue", label="median")
+    ax.axhline(0, color="0.3", lw=0.8)
+    ax.set_xlabel("returns to France (people/week)")
+    ax.set_ylabel("crossings deterred in the first year (people)")
+    ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+    ax.set_title(title or "Crossings deterred against weekly returns")
+    ax.legend(fontsize=8, loc="upper left")
+    return _save(fig, path, note)

@@ -12,7 +12,9 @@
     channelsim calibrate [--budget small|standard|full] [--seed N] [--out DIR] [executor options]
     channelsim validate [--calibration DIR] [--draws N] [--seed N] [--out DIR] [executor options]
     channelsim shocks [--calibration DIR] [--draws N] [--seed N] [--sd A,B,..] [--days A,B,..] [--out DIR] [...]
-    channelsim counterfactual [--calibration DIR] [--draws N] [--seed N] [--arms A,B] [--out DIR] [...]
+    channelsim counterfactual [--calibration DIR] [--draws N] [--seed N] [--arms A,B] [--curve L1,L2,..|none]
+                              [--out DIR] [...]
+    channelsim identify CALIBRATION_DIR [--out DIR] [--parameter NAME]
 
 Executor options (sweep, calibrate, shocks, validate, counterfactual):
     --workers N | --scheduler ADDRESS | --cluster FILE | --serial

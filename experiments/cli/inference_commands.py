@@ -1,4 +1,4 @@
-"""Commands of the inference room: calibrate, validate, shocks, counterfactual.
+"""Commands of the inference room: calibrate, identify, validate, shocks, counterfactual.
 
 Their defaults come from :mod:`experiments.inference.settings`; the machinery
 (pandas, pyabc, Dask) loads when a command runs, so that `channelsim --help`
@@ -30,6 +30,8 @@ from experiments.inference.settings import (
     Settings,
 )
 
+# The deterrence curve's levels of weekly returns (people/week), run by `channelsim counterfactual`.
+CURVE_LEVELS = (0.0, 25.0, 50.0, 100.0, 200.0, 400.0, 800.0)
 CALIBRATION_HELP = "calibration folder (default: the committed posterior behind the shipped defaults)"
 BUDGET_NOTES = {"small": "a minute or two, for CI", "standard": "about an hour on 2 cores; it made the committed "
                 "posterior", "full": "many hours: a cluster"}
@@ -57,6 +59,15 @@ def register(sub) -> None:
     add_executor_options(cal)
     cal.set_defaults(func=cmd_calibrate)
 
+    ident = sub.add_parser("identify", help="what a calibration's data identify: posterior against prior sd, "
+                           "correlations, a sample-based profile (calibrate writes it too)")
+    ident.add_argument("calibration", metavar="CALIBRATION_DIR", help="a calibration folder (channelsim calibrate)")
+    ident.add_argument("--out", help="folder for the report (default: the calibration folder)")
+    ident.add_argument("--parameter", help="the parameter to profile (default: loss_if_returned, else "
+                       "upstream_elasticity)")
+    ident.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    ident.set_defaults(func=cmd_identify)
+
     val = sub.add_parser("validate", help="posterior-predictive checks against the observed series; a report")
     _add_ensemble_options(val, VALIDATION_DRAWS, "posterior draws, one run each", "results/validation")
     val.set_defaults(func=cmd_validate)
@@ -74,6 +85,9 @@ def register(sub) -> None:
     _add_ensemble_options(cf, COUNTERFACTUAL_DRAWS, "posterior draws, each run under every arm",
                           "results/counterfactual")
     cf.add_argument("--arms", help=f"comma-separated scenarios compared with {BASELINE} (default: {','.join(ARMS)})")
+    cf.add_argument("--curve", metavar="LEVELS", help="weekly returns of the deterrence curve, comma-separated, "
+                    "each run under every draw; 'none' for no curve (default: "
+                    + ",".join(f"{v:g}" for v in CURVE_LEVELS) + ")")
     cf.set_defaults(func=cmd_counterfactual)
 
 
@@ -126,6 +140,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_identify(args: argparse.Namespace) -> int:
+    from experiments.inference.identification import identification_report
+
+    out = Path(args.out) if args.out else Path(args.calibration)
+    if args.out:
+        check_output_folder(out)
+    report = identification_report(args.calibration, out, parameter=args.parameter)
+    if not args.quiet:
+        print(report["statement"])
+        print(f"Report: {out / 'identification.md'} (tables: identification.csv, correlations.csv, profile.csv; "
+              f"figure: identification.png)")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from experiments.inference.targets import OBSERVED_FILES
     from experiments.inference.validation import validate
@@ -173,8 +201,11 @@ def cmd_counterfactual(args: argparse.Namespace) -> int:
     arms = tuple(a.strip() for a in args.arms.split(",") if a.strip()) if args.arms else ARMS
     if not arms:
         raise ChannelsimError("--arms names no scenario.")
-    table = counterfactual(args.out, args.calibration, arms=arms, **ensemble_options(args))
+    curve = () if (args.curve or "").strip().lower() == "none" else parse_grid(args.curve, CURVE_LEVELS, "--curve")
+    table = counterfactual(args.out, args.calibration, arms=arms, curve=curve, **ensemble_options(args))
     if not args.quiet:
         print(statement(table, arms[0]))
         print(f"Table: {Path(args.out) / 'counterfactual.csv'}; summary: {Path(args.out) / 'summary.md'}")
+        if curve:
+            print(f"Deterrence curve: {Path(args.out) / 'deterrence_curve.csv'} and deterrence_curve.png")
     return 0

@@ -21,7 +21,11 @@ collects the tasks in order.
 The output folder holds ``posterior.csv`` (the last generation: one row a
 particle, its parameters and weight), ``provenance.json`` (data window and
 files, seed, settings, package and git versions, the epsilon schedule),
-``abc.db`` (pyabc's full history) and ``posterior.png``; it is read back by
+``abc.db`` (pyabc's full history), ``particles.parquet`` (every generation's
+accepted particles with their distances, what the identification report's
+profile reads, kept beside abc.db so that a committed calibration can carry it
+without the database) and ``posterior.png``, and the identification report
+(:mod:`experiments.inference.identification`); it is read back by
 :func:`experiments.inference.posterior.load_calibration`.
 """
 
@@ -46,8 +50,9 @@ from tqdm import tqdm
 
 from core.calendar import parse_date
 from core.data import data_dir as find_data_dir
-from core.files import write_text_atomic
+from core.files import atomic_path, write_text_atomic
 from core.versions import code_version
+from experiments.inference.identification import PARTICLES_FILE, identification_report, particles_of_history
 from experiments.inference.posterior import Calibration, load_calibration, particle_overrides
 from experiments.inference.settings import DATE_PARAMETERS, CalibrationError, Settings
 from experiments.inference.targets import (
@@ -256,9 +261,12 @@ def write_posterior(out: Path, history, settings: Settings, files: dict[str, str
         **_versions(),
     }
     write_text_atomic(out / "posterior.csv", posterior.to_csv(index=False, float_format="%.6g"))
+    with atomic_path(out / PARTICLES_FILE) as tmp:
+        particles_of_history(history, list(settings.free)).to_parquet(tmp, index=False)
     write_text_atomic(out / "provenance.json", json.dumps(provenance, indent=1))
     calibration = load_calibration(out)
     posterior_plot(calibration.posterior, settings.free, out / "posterior.png")
+    identification_report(calibration, out)
     return calibration
 
 

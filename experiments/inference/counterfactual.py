@@ -10,7 +10,11 @@ are taken draw by draw and summarised as medians with 90% bands.
 
 Writes ``counterfactual.csv`` (one row an arm and outcome), ``summary.md`` (the
 table and a plain statement of the effect) and ``counterfactual.png``; the
-runs are a resumable Parquet ensemble in ``ensemble/``.
+runs are a resumable Parquet ensemble in ``ensemble/`` (with the flows by
+nationality of every run). Given ``curve`` levels of weekly returns, it also
+writes the deterrence curve against no deal
+(:mod:`experiments.inference.deterrence_curve`: ``deterrence_curve.csv``,
+``deterrence_curve.png``, runs in ``curve_ensemble/``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import pandas as pd
 from core.data import data_dir as find_data_dir
 from core.files import write_text_atomic
 from core.scenarios import load as load_scenario
+from experiments.inference.deterrence_curve import check_levels, curve_runs, curve_table, curve_text
 from experiments.inference.plans import history_warmup, posterior_runs, run_ensemble
 from experiments.inference.posterior import Calibration, load_calibration
 from experiments.inference.report import markdown_table
@@ -35,7 +40,7 @@ from experiments.inference.settings import (
     COUNTERFACTUAL_START,
     CalibrationError,
 )
-from experiments.plots import counterfactual_figure
+from experiments.plots import counterfactual_figure, deterrence_curve_figure
 
 OUTCOMES = {   # outcome column (of the runs table) -> label
     "arrivals": "crossings (arrivals)",
@@ -51,13 +56,16 @@ def counterfactual(out: str | Path, calibration: str | Path | Calibration | None
                    draws: int = COUNTERFACTUAL_DRAWS, seed: int = 0, arms: tuple[str, ...] = ARMS,
                    workers: int | None = None, scheduler: str | None = None, cluster_file: str | Path | None = None,
                    serial: bool = False, data_dir: str | Path | None = None,
-                   progress: bool | None = None) -> pd.DataFrame:
-    """Run the arms and no_deal into ``out``; return the table of effects."""
+                   progress: bool | None = None, curve: tuple[float, ...] = ()) -> pd.DataFrame:
+    """Run the arms and no_deal into ``out``, and the deterrence curve's levels of weekly returns
+    (``curve``; none by default here, the command's default levels from the command line); return the
+    table of effects."""
     cal = load_calibration(calibration)
     for arm in arms:
         load_scenario(arm)   # a clear error for an unknown scenario, before anything runs
     if BASELINE in arms:
         raise CalibrationError(f"{BASELINE} is the baseline every arm is compared with; leave it out of the arms.")
+    check_levels(curve)
     start, days = COUNTERFACTUAL_START, COUNTERFACTUAL_DAYS
     end = start + dt.timedelta(days=days - 1)
     plan = posterior_runs(cal, [BASELINE, *arms], draws, seed, start=start.isoformat(), days=days,
@@ -73,11 +81,38 @@ def counterfactual(out: str | Path, calibration: str | Path | Calibration | None
                                 progress=progress)
     table = effects(runs, arms)
     write_text_atomic(out / "counterfactual.csv", table.to_csv(index=False))
+    source = f"{draws} posterior draws (seed {seed}) from {Path(str(cal.folder)).name}, common random numbers"
     counterfactual_figure(table, series, runs, BASELINE, out / "counterfactual.png",
-                          note=f"{draws} posterior draws (seed {seed}) from {Path(str(cal.folder)).name}, common "
-                               f"random numbers; history from the Home Office series (gov.uk)")
-    write_text_atomic(out / "summary.md", summary_text(table, runs, draws, seed, cal))
+                          note=f"{source}; history from the Home Office series (gov.uk)")
+    summary = summary_text(table, runs, draws, seed, cal)
+    if curve:
+        baseline = [spec for spec in plan if spec.scenario == BASELINE]
+        level_runs, _ = run_ensemble(curve_runs(baseline, tuple(curve)), out / "curve_ensemble",
+                                     name="deterrence curve", calibration=cal, draws=draws, seed=seed,
+                                     provenance={"levels": list(curve), "baseline": BASELINE,
+                                                 "start": start.isoformat(), "days": days},
+                                     workers=workers, scheduler=scheduler,
+                                     cluster_file=cluster_file, serial=serial, progress=progress)
+        table_curve = curve_table(runs[runs["scenario"] == BASELINE], level_runs)
+        write_text_atomic(out / "deterrence_curve.csv", table_curve.to_csv(index=False, float_format="%.6g"))
+        deterrence_curve_figure(
+            table_curve, out / "deterrence_curve.png",
+            title=f"Crossings deterred in the {days} days from {start:%-d %B %Y}, against no deal",
+            note=f"{source}; median and 90% band over draws; returns from 18 September 2025, detention beds not "
+                 f"binding")
+        summary += CURVE_SECTION.format(text=curve_text(table_curve))
+    write_text_atomic(out / "summary.md", summary)
     return table
+
+
+CURVE_SECTION = """
+## The deterrence curve
+
+Each level of weekly returns runs the announced pilot with that fixed quota (detention beds not binding) under
+the no-deal arm's draws and seeds. {text}
+
+![deterrence curve](deterrence_curve.png)
+"""
 
 
 def effects(runs: pd.DataFrame, arms: tuple[str, ...]) -> pd.DataFrame:

@@ -247,20 +247,23 @@ def _execute_open(store: SweepStore, plan: list[RunSpec], fingerprint: str, *, n
     bar = tqdm(total=len(todo), desc=name, unit="run", disable=not progress, smoothing=0.1)
     records: list[dict[str, Any]] = []
     series = []
+    nationalities = []
     last_flush = time.monotonic()
 
     def take(output: RunOutput) -> None:
         nonlocal ran, last_flush
         records.append(output.record)
         series.append(output.series)
+        nationalities.append(output.nationalities)
         ran += 1
         if output.record["status"] != "ok":
             tqdm.write(f"{name}: run {output.record['run_id']} failed: {output.record['error']}", file=sys.stderr)
         bar.update()
         if len(records) >= flush_every or time.monotonic() - last_flush > flush_seconds:
-            store.write(records, series)
+            store.write(records, series, nationalities)
             records.clear()
             series.clear()
+            nationalities.clear()
             last_flush = time.monotonic()
 
     try:
@@ -273,7 +276,7 @@ def _execute_open(store: SweepStore, plan: list[RunSpec], fingerprint: str, *, n
                     announce_dashboard(client)
                 _submit_and_collect(client, todo, fingerprint, take)
     finally:
-        store.write(records, series)  # what finished is kept, also on an interrupt
+        store.write(records, series, nationalities)  # what finished is kept, also on an interrupt
         bar.close()
     statuses = store.statuses()
     failed = sum(statuses.get(r.run_id, "ok") != "ok" for r in plan)

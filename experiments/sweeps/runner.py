@@ -2,7 +2,8 @@
 
 :func:`run_one` builds the model from a :class:`~experiments.sweeps.design.RunSpec`,
 runs it through the model's public API and returns a :class:`RunOutput` (a
-record of the run and its series). A live model cannot be pickled; this can,
+record of the run, its series, and its flows by nationality group summed by
+month, :func:`nationality_totals`). A live model cannot be pickled; this can,
 and nothing in it depends on where it runs: the seed is in the spec. A run
 that raises is returned as failed, with its error, so that a sweep goes on.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,8 @@ from model.result import summarise
 class RunOutput:
     record: dict[str, Any]      # one row of the runs table
     series: pd.DataFrame        # the kept series (run_id, date, outputs), empty if the run failed
+    # flows by nationality group and month (run_id, month, nationality, days, flows), empty if the run failed
+    nationalities: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def outcomes_in_window(series: pd.DataFrame, window: tuple[str | None, str | None]) -> dict[str, float]:
@@ -38,6 +41,22 @@ def outcomes_in_window(series: pd.DataFrame, window: tuple[str | None, str | Non
     if window[1]:
         s = s[s["date"] <= pd.Timestamp(window[1])]
     return summarise(s)
+
+
+def nationality_totals(nationalities: pd.DataFrame | None, run_id: str) -> pd.DataFrame:
+    """A run's daily flows by nationality group (:attr:`model.Result.nationalities`) summed by calendar
+    month: one row a month and group, ``month`` its first day, ``days`` the run's days in it (the first
+    and last months may be partial). Summed over the groups, each flow is the run's series total."""
+    if nationalities is None or nationalities.empty:
+        return pd.DataFrame()
+    flows = [c for c in nationalities.columns if c not in ("date", "nationality")]
+    frame = nationalities.assign(month=nationalities["date"].dt.to_period("M").dt.to_timestamp(),
+                                 nationality=nationalities["nationality"].astype(str))
+    out = frame.groupby(["month", "nationality"], sort=True).agg(days=("date", "size"),
+                                                                  **{f: (f, "sum") for f in flows})
+    out = out.reset_index()
+    out.insert(0, "run_id", run_id)
+    return out
 
 
 def failed_output(spec: RunSpec, error: BaseException, seconds: float | None = None) -> RunOutput:
@@ -73,4 +92,4 @@ def run_one(spec: RunSpec) -> RunOutput:
     else:
         kept = result.series[["date", *spec.outputs]]
     kept.insert(0, "run_id", spec.run_id)
-    return RunOutput(record, kept.reset_index(drop=True))
+    return RunOutput(record, kept.reset_index(drop=True), nationality_totals(result.nationalities, spec.run_id))

@@ -6,12 +6,15 @@ Layout of a sweep folder::
     manifest.json       its fingerprint, the planned run ids, provenance
     runs/part-NNNNN.parquet     the runs table (one row a run)
     series/part-NNNNN.parquet   the series table (run_id, date, outputs)
+    nationalities/part-NNNNN.parquet   flows by nationality group and month (run_id, month, nationality,
+                                days, inflow, arrivals, returns, ...): see
+                                :func:`experiments.sweeps.runner.nationality_totals`
 
 Results are buffered and flushed as part files; each part is written to a
 hidden temporary name and renamed into place (:func:`core.files.atomic_path`),
-series before runs. A run
+series and nationalities before runs. A run
 counts as done once its row is in the runs table, and readers keep only
-series parts whose runs part exists, so a sweep killed at any moment leaves
+series and nationality parts whose runs part exists, so a sweep killed at any moment leaves
 nothing a reader could take for complete. Re-running a sweep into its folder
 runs only the runs that have no row yet, and those recorded as failed (a
 retried run's newer row replaces the older: readers keep a run's last record).
@@ -49,6 +52,7 @@ class SweepStore:
         self.folder = Path(folder)
         self.runs_dir = self.folder / "runs"
         self.series_dir = self.folder / "series"
+        self.nationalities_dir = self.folder / "nationalities"
         self._lock: FolderLock | None = None
         self._created: Path | None = None   # the topmost folder open() created, if any
 
@@ -80,8 +84,8 @@ class SweepStore:
             return
         if any(p.name != LOCK_NAME for p in self.folder.iterdir()):
             raise StoreError(f"{self.folder} exists and is not a sweep folder; use another --out folder.")
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
-        self.series_dir.mkdir(parents=True, exist_ok=True)
+        for folder in self._dirs():
+            folder.mkdir(parents=True, exist_ok=True)
         write_text_atomic(self.folder / "sweep.toml", sweep_text)
         write_text_atomic(manifest, json.dumps({"fingerprint": fingerprint, "runs": run_ids, **provenance}, indent=1))
 
@@ -114,32 +118,41 @@ class SweepStore:
         return {run_id for run_id, status in self.statuses().items() if status != "ok"}
 
     # --- writing -------------------------------------------------------------------------------
-    def write(self, records: list[dict[str, Any]], series: list[pd.DataFrame]) -> None:
-        """Flush a batch of finished runs as one part (series first, then runs)."""
+    def write(self, records: list[dict[str, Any]], series: list[pd.DataFrame],
+              nationalities: list[pd.DataFrame] = ()) -> None:
+        """Flush a batch of finished runs as one part (series and nationalities first, then runs)."""
         if not records:
             return
         number = self._next_part()
         name = f"part-{number:05d}.parquet"
-        frames = [s for s in series if len(s)]
-        if frames:
-            table = pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
-            _write_parquet(table, self.series_dir / name)
+        for tables, folder in ((series, self.series_dir), (nationalities, self.nationalities_dir)):
+            frames = [s for s in tables if len(s)]
+            if frames:
+                folder.mkdir(exist_ok=True)   # a sweep folder from before nationalities were kept
+                table = pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
+                _write_parquet(table, folder / name)
         # via a DataFrame: rows may differ in their keys (reference runs set other parameters)
         frame = _canonical(pd.DataFrame(records))
         _write_parquet(pa.Table.from_pandas(frame, preserve_index=False), self.runs_dir / name)
 
     def remove_leftovers(self) -> None:
         """Remove the temporary files a killed writer may have left."""
-        for folder in (self.folder, self.runs_dir, self.series_dir):
-            remove_leftovers(folder)
+        for folder in (self.folder, *self._dirs()):
+            if folder.exists():
+                remove_leftovers(folder)
+
+    def _dirs(self) -> tuple[Path, Path, Path]:
+        return self.runs_dir, self.series_dir, self.nationalities_dir
 
     def _next_part(self) -> int:
-        numbers = [int(PART.match(p.name).group(1)) for d in (self.runs_dir, self.series_dir)
+        numbers = [int(PART.match(p.name).group(1)) for d in self._dirs() if d.exists()
                    for p in d.iterdir() if PART.match(p.name)]
         return max(numbers, default=0) + 1
 
     @staticmethod
     def _parts(folder: Path) -> list[Path]:
+        if not folder.exists():
+            return []
         return sorted(p for p in folder.iterdir() if PART.match(p.name))
 
     # --- reading -------------------------------------------------------------------------------
@@ -161,8 +174,26 @@ class SweepStore:
         series = series.sort_values(["run_id", "date"]).reset_index(drop=True)
         return runs, series
 
+    def read_nationalities(self) -> pd.DataFrame:
+        """The flows by nationality group and month of every recorded run that finished (run_id, month,
+        nationality, days, flows); empty for a sweep folder written before they were kept."""
+        if not (self.folder / "manifest.json").exists():
+            raise StoreError(f"{self.folder} is not a sweep folder (no manifest.json).")
+        run_parts = self._parts(self.runs_dir)
+        runs = (pd.concat([pd.read_parquet(p, columns=["run_id"]).assign(_part=p.name) for p in run_parts],
+                          ignore_index=True) if run_parts else pd.DataFrame(columns=["run_id", "_part"]))
+        runs = runs.drop_duplicates("run_id", keep="last")   # a retried run: its last record
+        names = set(runs["_part"])
+        parts = [p for p in self._parts(self.nationalities_dir) if p.name in names]
+        if not parts:
+            return pd.DataFrame(columns=["run_id", "month", "nationality", "days"])
+        frame = pd.concat([pd.read_parquet(p).assign(_part=p.name) for p in parts], ignore_index=True)
+        kept = pd.MultiIndex.from_frame(runs[["run_id", "_part"]])
+        frame = frame[pd.MultiIndex.from_frame(frame[["run_id", "_part"]]).isin(kept)].drop(columns="_part")
+        return frame.sort_values(["run_id", "month", "nationality"]).reset_index(drop=True)
+
     def bytes_on_disk(self) -> int:
-        return sum(p.stat().st_size for d in (self.runs_dir, self.series_dir) for p in self._parts(d))
+        return sum(p.stat().st_size for d in self._dirs() for p in self._parts(d))
 
 
 LEADING = ["run_id", "point", "replicate"]
@@ -183,6 +214,11 @@ def _canonical(runs: pd.DataFrame) -> pd.DataFrame:
 def read_sweep(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The runs and series tables of a sweep folder."""
     return SweepStore(folder).read()
+
+
+def read_nationalities(folder: str | Path) -> pd.DataFrame:
+    """The table of flows by nationality group and month of a sweep folder (one row a run, month and group)."""
+    return SweepStore(folder).read_nationalities()
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
