@@ -79,7 +79,8 @@ def test_the_lock_of_a_process_that_died_is_taken_over(tmp_path):
 
 def test_a_failed_run_prints_its_reason_is_retried_on_resume_and_the_exit_status_follows(tmp_path, data_dir):
     data = tmp_path / "data"
-    data.mkdir()
+    data.mkdir()   # the published returns schedule is missing (every run reads the nationality mix)
+    (data / "nationality_arrivals.csv").write_text((data_dir / "nationality_arrivals.csv").read_text())
     path = sweep_file(tmp_path, extra="quota_schedule = ['weekly', 'published']\n")
     out = tmp_path / "out"
     args = ["sweep", str(path), "--serial", "--data", str(data), "--out", str(out)]
