@@ -22,6 +22,7 @@ from experiments.inference.settings import (
     COUNTERFACTUAL_DAYS,
     COUNTERFACTUAL_DRAWS,
     COUNTERFACTUAL_START,
+    CURVE_LEVELS,
     PRIOR_SETS,
     SHOCK_DRAWS,
     SHOCK_GRID_DAYS,
@@ -30,8 +31,6 @@ from experiments.inference.settings import (
     Settings,
 )
 
-# The deterrence curve's levels of weekly returns (people/week), run by `channelsim counterfactual`.
-CURVE_LEVELS = (0.0, 25.0, 50.0, 100.0, 200.0, 400.0, 800.0)
 CALIBRATION_HELP = "calibration folder (default: the committed posterior behind the shipped defaults)"
 BUDGET_NOTES = {"small": "a minute or two, for CI", "standard": "about an hour on 2 cores; it made the committed "
                 "posterior", "full": "many hours: a cluster"}

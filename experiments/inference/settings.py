@@ -32,8 +32,9 @@ PRIORS: dict[str, tuple[float, float]] = {
 }
 # The parameters deterrence runs through (what a return costs a person, how returnees' stories,
 # announcements and memory move beliefs, how far reports reach; upstream_elasticity, how much
-# arrivals answer to the UK's perceived value, is in PRIORS already) and the surge episode that the
-# Albanian natural experiment of 2022-23 needs, with ranges wide enough to hold every reading of
+# arrivals answer to the UK's perceived value, is in PRIORS already), the surge episode that the
+# Albanian natural experiment of 2022-23 needs, and the size of the upstream shocks (fitted jointly
+# rather than held at the simulated-moments value), with ranges wide enough to hold every reading of
 # MODEL.md: `channelsim calibrate --priors deterrence` fits them jointly with PRIORS against the
 # series and the published arrivals by nationality.
 DETERRENCE_PRIORS: dict[str, tuple[float, float]] = {
@@ -44,7 +45,8 @@ DETERRENCE_PRIORS: dict[str, tuple[float, float]] = {
     "report_reach": (1.0, 50.0),              # people; the default 8
     "surge_start": (2022.0, 2022.6),          # decimal year: January to early August 2022
     "surge_days": (60.0, 365.0),
-    "surge_multiplier": (1.0, 30.0),          # 1: no surge
+    "surge_multiplier": (1.0, 60.0),          # 1: no surge; ~30 at the peak takes a 3% background to ~45%
+    "upstream_shock_sd": (0.0, 1.2),          # log; the simulated-moments fit alone gives 0.2 (shocks.json)
 }
 # Prior sets by name: "series" is what made the committed posterior.
 PRIOR_SETS: dict[str, dict[str, tuple[float, float]]] = {
@@ -73,6 +75,8 @@ COUNTERFACTUAL_START = dt.date(2025, 8, 6)
 COUNTERFACTUAL_DAYS = 365
 BASELINE = "no_deal"
 ARMS = ("pilot_published", "pilot_2025", "pilot_ramp", "crackdown")
+# The deterrence curve's levels of weekly returns (people/week), run by `channelsim counterfactual`.
+CURVE_LEVELS = (0.0, 25.0, 50.0, 100.0, 200.0, 400.0, 800.0)
 
 
 class CalibrationError(ChannelsimError):

@@ -18,7 +18,13 @@ ensemble), and writes a report (``report.md`` with PNG figures and
     spread (so it has a CRPS and intervals).
 
   Scores are compared over the months all three forecast (from the second
-  year of the window on).
+  year of the window on);
+- against the published arrivals by nationality (``nationality_arrivals.csv``,
+  :mod:`experiments.inference.nationality_checks`): each comparable row's share
+  and count against the ensemble's 90% bands, with their coverage
+  (``nationalities.csv``, ``metrics.json``'s ``nationality_coverage``), and the
+  natural experiment: the arrivals of the group with its own returns
+  arrangement in the year of the arrangement and the year after, and the fall.
 """
 
 from __future__ import annotations
@@ -32,13 +38,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from core.data import data_dir as find_data_dir
 from core.files import write_text_atomic
+from core.nationality_data import read_nationality_arrivals
+from experiments.inference.nationality_checks import coverage, episode_checks, episode_group, row_checks
 from experiments.inference.plans import run_ensemble, window_runs
 from experiments.inference.posterior import Calibration, load_calibration
 from experiments.inference.report import markdown_table, percent
 from experiments.inference.settings import VALIDATION_DRAWS, CalibrationError
-from experiments.inference.targets import PUBLIC_FIGURES, Observed, monthly_by_run, read_observed, weekly_by_run
+from experiments.inference.targets import NATIONALITY_FILE, Observed, monthly_by_run, read_observed, weekly_by_run
 from experiments.plots import validation_figures
+from experiments.sweeps.store import read_nationalities
+from model import load_scenario
 
 OUTPUTS = ("arrivals", "boats_arrived", "arrivals_own_arrangement")
 BASELINE_QUANTILES = 999   # members of the seasonal baseline's predictive ensemble
@@ -108,12 +119,35 @@ def validate(out: str | Path, calibration: str | Path | Calibration | None = Non
     ok = runs.loc[runs["status"] == "ok", "run_id"]
     series = series[series["run_id"].isin(ok)]
     metrics = _metrics(series, observed, start, end)
+    nationalities = read_nationalities(out / "ensemble")
+    if len(nationalities):
+        nationalities = nationalities[nationalities["run_id"].isin(ok)]
+    checks = _nationality_checks(nationalities, cal, start, end, data_dir)
     metrics.update(draws=int(len(ok)), failed=int((runs["status"] != "ok").sum()), seed=seed,
                    calibration=str(cal.folder), window=[start.isoformat(), end.isoformat()],
                    posterior_particles=int(len(cal.posterior)),
                    posterior_effective_sample_size=round(cal.effective_sample_size, 1))
-    _write_report(out, series, observed, start, end, metrics)
+    _write_report(out, series, observed, start, end, metrics, checks)
     return metrics
+
+
+def _nationality_checks(monthly: pd.DataFrame, cal: Calibration, start: dt.date, end: dt.date,
+                        data_dir) -> dict[str, Any]:
+    """The ensemble against the published arrivals by nationality: each comparable row's bands, their
+    coverage, and the natural experiment (the group with its own returns arrangement)."""
+    path = find_data_dir(data_dir) / NATIONALITY_FILE
+    if monthly.empty or not path.is_file():
+        return {}
+    published = read_nationality_arrivals(path)
+    groups = load_scenario(cal.provenance["settings"]["scenario"]).nationalities
+    rows = row_checks(monthly, published, [g.name for g in groups], start, end)
+    checks: dict[str, Any] = {"rows": rows, "coverage": coverage(rows)}
+    episode = episode_group(groups)
+    if episode is not None:
+        table = episode_checks(monthly, published, episode[0], episode[1], start, end)
+        if table is not None:
+            checks["episode"] = (episode[0], episode[1], table)
+    return checks
 
 
 def _require_observed_months(observed: Observed, start: dt.date, end: dt.date) -> None:
@@ -151,7 +185,7 @@ def _metrics(series: pd.DataFrame, observed: Observed, start: dt.date, end: dt.d
 
 
 def _write_report(out: Path, series: pd.DataFrame, observed: Observed, start: dt.date, end: dt.date,
-                  metrics: dict[str, Any]) -> None:
+                  metrics: dict[str, Any], checks: dict[str, Any]) -> None:
     obs_m = observed.monthly_arrivals(start, end)
     d = observed.daily
     d = d[(d["date"] >= pd.Timestamp(start)) & (d["date"] <= pd.Timestamp(end))].set_index("date")
@@ -168,9 +202,13 @@ def _write_report(out: Path, series: pd.DataFrame, observed: Observed, start: dt
                         "model 5%": sim_ppb.quantile(0.05, axis=1).round(1),
                         "model 95%": sim_ppb.quantile(0.95, axis=1).round(1)})
     metrics["people_per_boat"] = {str(k): v for k, v in ppb.to_dict(orient="index").items()}
-    albania = albanian_experiment(series)
-    if albania is not None:
-        metrics["albanian_experiment"] = {str(k): v for k, v in albania.to_dict(orient="index").items()}
+    episode = checks.get("episode")
+    if episode is not None:
+        metrics["albanian_experiment"] = {str(k): v for k, v in episode[2].to_dict(orient="index").items()}
+        metrics["albanian_experiment_group"] = episode[0]
+    if "rows" in checks:
+        metrics["nationality_coverage"] = checks["coverage"]
+        write_text_atomic(out / "nationalities.csv", checks["rows"].to_csv(index=False, float_format="%.4g"))
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=1, default=float))
     table = "\n".join(f"| {name} | {m['crps']:.0f} | {percent(m['coverage_50'])} | {percent(m['coverage_90'])} "
                       f"| {m['mape'] * 100:.0f}% |" for name, m in metrics["compared"].items())
@@ -214,16 +252,35 @@ Produced by the gangs' behaviour (boat supply, scarcity and loads), not set year
 
 ![people per boat]({figures['people_per_boat'].name})
 """
-    if albania is not None:
+    if episode is not None:
+        group, since, table = episode
+        shown = table.assign(inside=table["inside"].map({True: "yes", False: "**no**"})).round(1)
         text += f"""
-## The Albanian natural experiment
+## The {group} natural experiment
 
-After the UK-Albania returns arrangement of 13 December 2022, Albanian arrivals fell from 12,658 (2022) to
-924 (2023): the clearest test of deterrence the data hold. In the model, Albanians' perceived return
-probability answers to the arrangement's returns as everyone's does to the pilot's (`arrivals_own_arrangement`,
-Albania being the one nationality with an arrangement of its own). Not a calibration target.
+{group} is the nationality with a returns arrangement of its own (from {since}). Its published arrivals in
+{since.year} and {since.year + 1} (`{NATIONALITY_FILE}`) against the ensemble's 90% bands: the clearest test of
+deterrence the data hold. The surge of {since.year} is a calibrated inflow episode; the fall after the
+arrangement comes from its returns moving {group}'s perceived return probability and, lagged, the inflow.
 
-{markdown_table(albania, index_name='')}
+{markdown_table(shown, index_name='')}
+"""
+    if "rows" in checks:
+        cov, rows = checks["coverage"], checks["rows"]
+        shown = rows[["period_start", "period_end", "nationality", "share", "share_5", "share_95", "share_inside",
+                      "people", "people_5", "people_95", "count_inside"]].round(3)
+        text += f"""
+## Arrivals by nationality
+
+Every row of `{NATIONALITY_FILE}` whose nationality is a model group and whose period lies in the window,
+against the ensemble's 90% band: the published share inside for {percent(cov['share_coverage'])} of
+{cov['rows']} rows, the published count for {percent(cov['count_coverage'])} of {cov['count_rows']}
+(all figures: {percent(cov['figure_coverage'])} of {cov['figures']}). The groups' yearly shares are inputs
+(`[inflow] nationality_mix = "published"`), except the surge group's and the arrangement group's in the
+years their mechanisms act, so only those rows test the model; the others test the conversion from
+inflow to arrivals. The table is also in `nationalities.csv`.
+
+{markdown_table(shown.set_index('period_start'), index_name='period_start')}
 """
     write_text_atomic(out / "report.md", text)
 
@@ -235,20 +292,3 @@ def _ess_warning(metrics: dict[str, Any]) -> str:
     return (": **few particles carry the weight, so the bands below understate the parameters' uncertainty**"
             " (a degenerate ABC-SMC population; calibrate with more particles)")
 
-
-def albanian_experiment(series: pd.DataFrame) -> pd.DataFrame | None:
-    """Arrivals of the nationality with its own arrangement in 2022 and 2023, and the change, model against
-    observed; None when the window does not hold both whole years."""
-    observed = PUBLIC_FIGURES["albanian_arrivals"][0]
-    before, after = sorted(observed)
-    dates = pd.DatetimeIndex(series["date"])
-    if dates.min() > pd.Timestamp(before, 1, 1) or dates.max() < pd.Timestamp(after, 12, 31):
-        return None
-    per_run = series.groupby(["run_id", dates.year])["arrivals_own_arrangement"].sum().unstack()
-    change = f"change {before} to {after} (%)"
-    runs = pd.DataFrame({str(before): per_run[before], str(after): per_run[after]})
-    runs[change] = 100.0 * (per_run[after] / per_run[before].where(per_run[before] > 0) - 1.0)
-    obs = pd.Series({str(before): observed[before], str(after): observed[after],
-                     change: 100.0 * (observed[after] / observed[before] - 1.0)})
-    return pd.DataFrame({"observed": obs, "model median": runs.median(), "model 5%": runs.quantile(0.05),
-                         "model 95%": runs.quantile(0.95)}).round(1)
