@@ -87,9 +87,9 @@ class CalibrationError(ChannelsimError):
 class Settings:
     """What decides a calibration (recorded in its provenance). The defaults are the ``standard`` budget."""
 
-    population: int = 100
-    generations: int = 8
-    budget: int = 900           # most simulations in all; the run stops after the generation that passes it
+    population: int = 150
+    generations: int = 16
+    budget: int = 2400          # most simulations in all; the run stops after the generation that passes it
     kernel_scaling: float = 2.0  # proposal covariance = this x the previous population's weighted covariance
     seed: int = 0
     start: str = CALIBRATION_START.isoformat()
@@ -128,8 +128,8 @@ class Settings:
         return parse_date(self.start, "start date"), parse_date(self.end, "end date")
 
 
-# Preset sizes of a calibration (Settings fields): small for CI, standard made the committed posterior,
-# full for a cluster.
+# Preset sizes of a calibration (Settings fields): small for CI; standard, the settings of the committed
+# posterior (which was stopped after its second generation, 829 simulations); full for a cluster.
 BUDGETS: dict[str, dict[str, int]] = {
     "small": {"population": 6, "generations": 2, "budget": 60},
     "standard": {"population": Settings.population, "generations": Settings.generations, "budget": Settings.budget},
