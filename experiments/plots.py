@@ -12,6 +12,7 @@ or more; with fewer the figure says so.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -54,8 +55,11 @@ def _date_axis(ax) -> None:
 
 def _save(fig, path: Path, note: str) -> Path:
     """Provenance line at the foot, then the file (format from its suffix)."""
-    fig.tight_layout(rect=(0, 0.035, 1, 1))
-    fig.text(0.01, 0.008, provenance_note(note), fontsize=7, color="0.35")
+    # the note wraps to the figure's width (about 17 characters an inch at 7 points)
+    lines = textwrap.wrap(provenance_note(note), width=max(40, int(fig.get_figwidth() * 17)))
+    line_height = 0.14 / fig.get_figheight()   # 7-point lines, in figure fractions
+    fig.tight_layout(rect=(0, 0.01 + line_height * len(lines), 1, 1))
+    fig.text(0.01, 0.008, "\n".join(lines), fontsize=7, color="0.35", va="bottom")
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
     return Path(path)
