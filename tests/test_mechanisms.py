@@ -206,7 +206,10 @@ def test_reports_of_staying_and_of_work_move_beliefs_their_way(rule_cls):
 
 
 def test_bayesian_memory_fades_so_old_news_weighs_less_than_new():
-    pop, rows, rule = _population_with(BayesianForgetting, n=1)
+    pop = Population(16)
+    rows = pop.add(1)
+    rule = BayesianForgetting(Beliefs(memory_half_life_days=60.0), pop)   # 120 quiet days: two half-lives
+    rule.initialise(rows, np.full(1, 0.1), np.full(1, 0.7))
     g = np.zeros(1, dtype=int)
     strong = News(returned_by_group=np.array([10.0]), stayed_by_group=np.zeros(1),
                   job_found_by_group=np.zeros(1), job_not_found_by_group=np.zeros(1))

@@ -67,7 +67,7 @@ def test_inflow_shares_follow_a_mix_given_by_year():
 def test_surge_and_mix_settings_are_checked():
     with pytest.raises(ScenarioError, match="surge_group = 'Narnia' is not a nationality group"):
         apply_overrides(Params(), {"surge_group": "Narnia", "surge_multiplier": 3.0})
-    apply_overrides(Params(), {"surge_group": "Narnia"})   # a surge that is off needs no group
+    apply_overrides(Params(), {"surge_group": "Narnia", "surge_multiplier": 1.0})   # a surge that is off needs none
     data = Params().model_dump()
     data["nationalities"][0]["shares_by_year"] = {2022: 1.7}
     with pytest.raises(ScenarioError, match=r"shares_by_year\[2022\] = 1.7 is not a share"):

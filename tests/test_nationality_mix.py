@@ -122,7 +122,9 @@ def test_constant_ignores_the_file_and_explicit_shares_are_kept(tmp_path, data_d
     assert with_published_mix(constant, tmp_path) is constant
     assert all(not g.shares_by_year for g in ChannelModel(constant, rng=1, warmup_days=0).params.nationalities)
     mix = InflowMix(constant, Calendar(dt.date(2022, 1, 1)))
-    assert mix.shares(200) == pytest.approx(np.array([g.inflow_share for g in constant.nationalities]))
+    outside_the_surge = 600   # August 2023: the (calibrated, on) surge multiplies Albania's share in 2022
+    assert mix.surge(outside_the_surge) == 1.0
+    assert mix.shares(outside_the_surge) == pytest.approx(np.array([g.inflow_share for g in constant.nationalities]))
 
     data = Params().model_dump()
     data["nationalities"][1]["shares_by_year"] = {2020: 0.5}   # Iran, given by the scenario
