@@ -205,7 +205,9 @@ def eventual_crossing_share(params: Params, perceived_death_rate: float) -> np.n
     e_cross = np.exp(value[:, None] + cross_today - c.danger_weight * perceived_death_rate
                      * (1.0 - tolerance[None, :]))
     still, crossed = np.ones_like(e_cross), np.zeros_like(e_cross)
-    e_leave = np.exp(c.leave_constant + c.leave_hardship_per_30_days * np.arange(PROPENSITY_DAYS) / 30.0)
+    # leaving's pull, capped below overflow (beyond e^700 everyone still waiting leaves at once anyway)
+    e_leave = np.exp(np.minimum(c.leave_constant + c.leave_hardship_per_30_days * np.arange(PROPENSITY_DAYS) / 30.0,
+                                700.0))
     for leave in e_leave:
         total = 1.0 + e_cross + leave
         crossed += still * e_cross / total
