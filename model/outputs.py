@@ -72,8 +72,8 @@ class DayCollector(mesa.DataCollector):
         self._columns = [(c, self.model_vars[c]) for c in COLUMNS if c != "date"]
 
     def collect(self, model) -> None:
-        if set(self.model_reporters) != {c for c, _ in self._columns} or self.agent_reporters \
-                or self.agenttype_reporters:
+        # reporters are only ever added, so a count tells whether a user added one
+        if len(self.model_reporters) != len(self._columns) or self.agent_reporters or self.agenttype_reporters:
             super().collect(model)   # a user added reporters: Mesa's own path
             return
         self._collection_steps.append(model.time)

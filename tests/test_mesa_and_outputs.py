@@ -92,3 +92,16 @@ def test_summary_reports_rates_not_just_totals(pilot_2025):
     assert 0 < s["prevented_share"] < 1
     assert s["people_per_boat"] == pytest.approx(s["arrivals"] / s["boats_arrived"])
     assert np.isfinite(s["mean_seat_price_gbp"])
+
+
+def test_reporters_a_user_adds_are_collected_beside_the_days_record():
+    # the day's record goes into the DataCollector directly; a reporter a user adds takes Mesa's own path
+    model = ChannelModel("pilot_2025", rng=2, start="2025-06-01", warmup_days=30)
+    model.datacollector._new_model_reporter("gang_count", lambda m: len(m.gangs))
+    model.datacollector._new_agent_reporter("price", lambda a: getattr(a, "price_gbp", None))
+    model.run_for(3)
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert list(frame["gang_count"]) == [len(model.gangs)] * 3
+    assert len(frame) == 3 and frame["arrivals"].notna().all()
+    prices = model.datacollector.get_agent_vars_dataframe()["price"].dropna()
+    assert len(prices) == 3 * len(model.gangs)

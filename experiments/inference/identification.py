@@ -55,15 +55,18 @@ STRONG_PAIRS_NAMED = 6     # at most this many such pairs named in the statement
 
 
 # --- priors ---------------------------------------------------------------------------------------------
+def prior_range(prior: dict[str, Any]) -> tuple[float, float]:
+    """A prior's range as the provenance records it ({"distribution": "uniform", "low", "high"}: the
+    calibration's priors are uniform, ``experiments.inference.abc_smc``)."""
+    if prior.get("distribution") != "uniform":
+        raise CalibrationError(f"a {prior.get('distribution')!r} prior: the identification report knows uniform ones.")
+    return float(prior["low"]), float(prior["high"])
+
+
 def prior_sd(prior: dict[str, Any]) -> float:
-    """The analytic sd of a prior as the provenance records it ({"distribution": "uniform", "low", "high"}
-    or {"distribution": "normal", "mean", "sd"})."""
-    kind = prior.get("distribution")
-    if kind == "uniform":
-        return (float(prior["high"]) - float(prior["low"])) / math.sqrt(12)
-    if kind == "normal":
-        return float(prior["sd"])
-    raise CalibrationError(f"no analytic sd for a {kind!r} prior (known: uniform, normal).")
+    """The analytic sd of a uniform prior: its width over sqrt(12)."""
+    low, high = prior_range(prior)
+    return (high - low) / math.sqrt(12)
 
 
 def priors_of(calibration: Calibration) -> dict[str, dict[str, Any]]:
@@ -74,13 +77,6 @@ def priors_of(calibration: Calibration) -> dict[str, dict[str, Any]]:
     ranges = PRIOR_SETS[calibration.provenance.get("settings", {}).get("priors", "series")]
     return {name: {"distribution": "uniform", "low": ranges[name][0], "high": ranges[name][1]}
             for name in calibration.free_parameters}
-
-
-def prior_range(prior: dict[str, Any]) -> tuple[float, float]:
-    """The range a profile bins: a uniform prior's, a normal's mean +- 3 sd."""
-    if prior.get("distribution") == "uniform":
-        return float(prior["low"]), float(prior["high"])
-    return float(prior["mean"]) - 3 * prior_sd(prior), float(prior["mean"]) + 3 * prior_sd(prior)
 
 
 # --- the posterior against the prior ---------------------------------------------------------------------

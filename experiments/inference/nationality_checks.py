@@ -24,6 +24,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from experiments.inference.targets import comparable_rows
+
 LEVEL = 0.90
 LOW, HIGH = (1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2
 
@@ -51,11 +53,8 @@ def row_checks(monthly: pd.DataFrame, published: pd.DataFrame, groups: list[str]
     """One row a published row the model can be compared with: the period, the group, what was
     published (share, and count where given), the ensemble's 5%, median and 95% of each, and whether
     the published figure is inside the band (``share_inside``, ``count_inside``; NaN where no count)."""
-    rows = published[published["nationality"].isin(groups)
-                     & (published["period_start"] >= pd.Timestamp(start))
-                     & (published["period_end"] <= pd.Timestamp(end))]
     out = []
-    for r in rows.itertuples():
+    for r in comparable_rows(published, groups, start, end).itertuples():
         group_runs = _by_run(monthly, r.period_start, r.period_end, r.nationality)
         total_runs = _by_run(monthly, r.period_start, r.period_end, None)
         share_runs = (group_runs / total_runs.where(total_runs > 0)).dropna()

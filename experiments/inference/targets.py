@@ -175,14 +175,20 @@ class NationalityTargets:
         return len(self.groups)
 
 
+def comparable_rows(table: pd.DataFrame, groups: list[str], start: dt.date, end: dt.date) -> pd.DataFrame:
+    """The published rows (``read_nationality_arrivals``) a model can be compared with: those whose
+    nationality is one of its ``groups`` and whose period lies inside ``start`` to ``end``."""
+    return table[table["nationality"].isin(groups) & (table["period_start"] >= pd.Timestamp(start))
+                 & (table["period_end"] <= pd.Timestamp(end))]
+
+
 def nationality_targets(observed: Observed, groups: list[str], start: dt.date, end: dt.date,
                         data_dir: str | Path | None = None) -> NationalityTargets:
     """The rows of the published file the model can be compared with over the window."""
     path = find_data_dir(data_dir) / NATIONALITY_FILE
     table = read_nationality_arrivals(path)
-    inside = (table["nationality"].isin(groups) & table["share_of_known"].notna()
-              & (table["period_start"] >= pd.Timestamp(start)) & (table["period_end"] <= pd.Timestamp(end)))
-    table = table[inside]
+    table = comparable_rows(table, groups, start, end)
+    table = table[table["share_of_known"].notna()]   # the distance compares shares
     daily = observed.daily.set_index("date")["migrants_arrived"]
     weights = [float(daily[row.period_start:row.period_end].sum()) for row in table.itertuples()]
     return NationalityTargets(

@@ -158,39 +158,35 @@ class SweepStore:
     # --- reading -------------------------------------------------------------------------------
     def read(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(runs, series) as DataFrames, sorted by run id; series only of recorded runs."""
-        if not (self.folder / "manifest.json").exists():
-            raise StoreError(f"{self.folder} is not a sweep folder (no manifest.json).")
-        run_parts = self._parts(self.runs_dir)
-        runs = (pd.concat([pd.read_parquet(p).assign(_part=p.name) for p in run_parts], ignore_index=True)
-                if run_parts else pd.DataFrame(columns=["run_id", "status", "_part"]))
-        runs = runs.drop_duplicates("run_id", keep="last")   # a retried run: its last record
-        names = {p.name for p in run_parts}
-        series_parts = [p for p in self._parts(self.series_dir) if p.name in names]
-        series = (pd.concat([pd.read_parquet(p).assign(_part=p.name) for p in series_parts], ignore_index=True)
-                  if series_parts else pd.DataFrame(columns=["run_id", "date", "_part"]))
-        kept = pd.MultiIndex.from_frame(runs[["run_id", "_part"]])
-        series = series[pd.MultiIndex.from_frame(series[["run_id", "_part"]]).isin(kept)].drop(columns="_part")
+        runs = self._recorded_runs()
+        series = self._of_recorded_runs(self.series_dir, runs, ["run_id", "date"])
         runs = _canonical(runs.drop(columns="_part").sort_values("run_id").reset_index(drop=True))
-        series = series.sort_values(["run_id", "date"]).reset_index(drop=True)
-        return runs, series
+        return runs, series.sort_values(["run_id", "date"]).reset_index(drop=True)
 
     def read_nationalities(self) -> pd.DataFrame:
         """The flows by nationality group and month of every recorded run that finished (run_id, month,
         nationality, days, flows); empty for a sweep folder written before they were kept."""
+        frame = self._of_recorded_runs(self.nationalities_dir, self._recorded_runs(["run_id"]),
+                                       ["run_id", "month", "nationality", "days"])
+        return frame.sort_values(["run_id", "month", "nationality"]).reset_index(drop=True)
+
+    def _recorded_runs(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """Each recorded run's last record (a retried run's newer row replaces the older) with its part's name."""
         if not (self.folder / "manifest.json").exists():
             raise StoreError(f"{self.folder} is not a sweep folder (no manifest.json).")
-        run_parts = self._parts(self.runs_dir)
-        runs = (pd.concat([pd.read_parquet(p, columns=["run_id"]).assign(_part=p.name) for p in run_parts],
-                          ignore_index=True) if run_parts else pd.DataFrame(columns=["run_id", "_part"]))
-        runs = runs.drop_duplicates("run_id", keep="last")   # a retried run: its last record
-        names = set(runs["_part"])
-        parts = [p for p in self._parts(self.nationalities_dir) if p.name in names]
+        parts = self._parts(self.runs_dir)
+        runs = (pd.concat([pd.read_parquet(p, columns=columns).assign(_part=p.name) for p in parts],
+                          ignore_index=True) if parts else pd.DataFrame(columns=["run_id", "status", "_part"]))
+        return runs.drop_duplicates("run_id", keep="last")
+
+    def _of_recorded_runs(self, folder: Path, runs: pd.DataFrame, empty_columns: list[str]) -> pd.DataFrame:
+        """The rows of ``folder``'s parts that belong to the recorded runs' records (same run, same part)."""
+        parts = [p for p in self._parts(folder) if p.name in set(runs["_part"])]
         if not parts:
-            return pd.DataFrame(columns=["run_id", "month", "nationality", "days"])
+            return pd.DataFrame(columns=empty_columns)
         frame = pd.concat([pd.read_parquet(p).assign(_part=p.name) for p in parts], ignore_index=True)
         kept = pd.MultiIndex.from_frame(runs[["run_id", "_part"]])
-        frame = frame[pd.MultiIndex.from_frame(frame[["run_id", "_part"]]).isin(kept)].drop(columns="_part")
-        return frame.sort_values(["run_id", "month", "nationality"]).reset_index(drop=True)
+        return frame[pd.MultiIndex.from_frame(frame[["run_id", "_part"]]).isin(kept)].drop(columns="_part")
 
     def bytes_on_disk(self) -> int:
         return sum(p.stat().st_size for d in self._dirs() for p in self._parts(d))
