@@ -393,6 +393,31 @@ def identification_figure(table: pd.DataFrame, profile: pd.DataFrame | None, las
     return _save(fig, path, note)
 
 
+def refit_profile_figure(table: pd.DataFrame, sims: pd.DataFrame, parameter: str, epsilon: float, path: Path,
+                         note: str = "") -> Path:
+    """The refit profile: each simulation's distance at each fixed value (grey: earlier rounds, blue: the
+    last), and the last round's best (low quantile) and median distance, against the calibration's
+    last epsilon (``table``, ``sims``: :func:`experiments.inference.refit_profile.refit_profile`)."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    values = table["value"].to_numpy(float)
+    last = sims["round"].max()
+    width = 0.012 * (values.max() - values.min() or 1.0)
+    for r, colour in ((r, "0.75" if r < last else "tab:blue") for r in sorted(sims["round"].unique())):
+        part = sims[sims["round"] == r]
+        jitter = np.linspace(-width, width, max(1, int(part["particle"].max()) + 1))[part["particle"].to_numpy()]
+        ax.scatter(values[part["value_index"].to_numpy()] + jitter, part["distance"], s=6, color=colour,
+                   alpha=0.6, label="last round" if r == last else ("earlier rounds" if r == 0 else None))
+    ax.plot(values, table["best_distance"], "o-", color="navy", label="best (10% quantile), last round")
+    ax.plot(values, table["median_distance"], "s--", color="navy", alpha=0.5, label="median, last round")
+    ax.axhline(epsilon, color="firebrick", lw=1, ls=":", label="calibration's last epsilon")
+    ax.set_ylim(0, max(float(np.quantile(sims["distance"], 0.95)), epsilon) * 1.15)
+    ax.set_xlabel(parameter_label(parameter))
+    ax.set_ylabel("ABC distance (lower fits better)")
+    ax.set_title(f"Refit profile of {parameter}: the others refitted at each value", fontsize=10)
+    ax.legend(fontsize=7)
+    return _save(fig, path, note)
+
+
 def deterrence_curve_figure(curve: pd.DataFrame, path: Path, note: str = "", title: str = "") -> Path:
     """Crossings deterred against weekly returns: the median over posterior draws, with the 90% band
     (``curve``: level, deterred_median, deterred_5, deterred_95)."""

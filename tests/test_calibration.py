@@ -45,6 +45,58 @@ def test_calibration_is_reproducible_from_its_seed_on_any_number_of_workers(smal
     assert not np.allclose(other.posterior[list(PRIORS)].to_numpy(), small_serial.posterior[list(PRIORS)].to_numpy())
 
 
+def test_a_stopped_calibration_resumed_ends_where_an_uninterrupted_one_does(small_serial, tmp_path):
+    out = tmp_path / "stopped"
+    first = calibrate(out, dataclasses.replace(SMALL, generations=1), serial=True, progress=False)
+    assert "stopped" not in first.provenance and len(first.provenance["generations"]) == 1
+    with pytest.raises(CalibrationError, match="already run 1 generations"):
+        calibrate(out, None, serial=True, progress=False, resume=True)
+    resumed = calibrate(out, SMALL, serial=True, progress=False, resume=True)
+    pdt.assert_frame_equal(resumed.posterior, small_serial.posterior)
+    assert resumed.provenance["generations"] == small_serial.provenance["generations"]
+    assert resumed.provenance["simulations"] == small_serial.provenance["simulations"]
+    first_run, second_run = resumed.provenance["segments"]
+    assert first_run["simulations"] == first.provenance["simulations"] < second_run["simulations"]
+    assert resumed.provenance["seconds"] == pytest.approx(first_run["seconds"] + second_run["seconds"], abs=0.2)
+
+
+def test_resume_refuses_a_folder_without_a_calibration_or_with_other_data(tmp_path, data_dir):
+    with pytest.raises(CalibrationError, match="no calibration to resume"):
+        calibrate(tmp_path / "empty", SMALL, serial=True, progress=False, resume=True)
+    out = tmp_path / "cal"
+    calibrate(out, dataclasses.replace(SMALL, generations=1), serial=True, progress=False)
+    changed = tmp_path / "data"
+    changed.mkdir()
+    for f in data_dir.iterdir():
+        if f.is_file():
+            (changed / f.name).write_bytes(f.read_bytes())
+    daily = changed / "small_boats_daily.csv"
+    daily.write_text(daily.read_text().replace(",1,", ",2,", 1))
+    before = (out / "posterior.csv").read_bytes()
+    with pytest.raises(CalibrationError, match=r"data changed since .*small_boats_daily.csv"):
+        calibrate(out, SMALL, serial=True, progress=False, resume=True, data_dir=changed)
+    assert (out / "posterior.csv").read_bytes() == before
+
+
+def test_calibrate_resume_takes_only_new_limits_on_the_command_line(tmp_path, capsys):
+    from experiments.cli import main
+
+    out = tmp_path / "cal"
+    calibrate(out, dataclasses.replace(SMALL, generations=1), serial=True, progress=False)
+    before = sorted(p.name for p in out.iterdir())
+    assert main(["calibrate", "--resume", str(out), "--seed", "3", "--priors", "series", "--serial"]) == 2
+    assert "drop --seed, --priors" in capsys.readouterr().err
+    assert main(["calibrate", "--resume", str(tmp_path / "none"), "--serial"]) == 2
+    assert "no calibration to resume" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["calibrate", "--resume", str(out), "--max-minutes", "0"])
+    assert stop.value.code == 2 and "--max-minutes must be a number above 0" in capsys.readouterr().err
+    assert main(["calibrate", "--resume", str(out), "--generations", "2", "--serial", "--quiet"]) == 0
+    resumed = load_calibration(out)
+    assert len(resumed.provenance["generations"]) == 2 and resumed.provenance["settings"]["seed"] == SMALL.seed
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
 def test_calibration_writes_its_posterior_with_provenance(small_serial, data_dir):
     post, prov = small_serial.posterior, small_serial.provenance
     assert len(post) == SMALL.population and post["weight"].sum() == pytest.approx(1.0, abs=1e-4)

@@ -14,9 +14,12 @@
     channelsim shocks [--calibration DIR] [--draws N] [--seed N] [--sd A,B,..] [--days A,B,..] [--out DIR] [...]
     channelsim counterfactual [--calibration DIR] [--draws N] [--seed N] [--arms A,B] [--curve L1,L2,..|none]
                               [--out DIR] [...]
+    channelsim calibrate --resume DIR [--generations N] [--max-simulations N] [--max-minutes M] [executor options]
     channelsim identify CALIBRATION_DIR [--out DIR] [--parameter NAME]
+    channelsim profile [CALIBRATION_DIR] [--parameter NAME] [--values A,B,..] [--particles N] [--rounds N]
+                       [--seed N] [--out DIR] [executor options]
 
-Executor options (sweep, calibrate, shocks, validate, counterfactual):
+Executor options (sweep, calibrate, profile, shocks, validate, counterfactual):
     --workers N | --scheduler ADDRESS | --cluster FILE | --serial
 
 The commands live by room: :mod:`~experiments.cli.model_commands` (run,

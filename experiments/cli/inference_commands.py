@@ -8,13 +8,22 @@ starts at once.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from core.data import require_files
 from core.errors import ChannelsimError
 from core.files import check_output_folder
-from experiments.cli.options import SEED, add_executor_options, executor_options, progress_option, whole_number
+from experiments.cli.options import (
+    SEED,
+    add_executor_options,
+    executor_options,
+    positive_number,
+    progress_option,
+    whole_number,
+)
 from experiments.inference.settings import (
     ARMS,
     BASELINE,
@@ -24,6 +33,9 @@ from experiments.inference.settings import (
     COUNTERFACTUAL_START,
     CURVE_LEVELS,
     PRIOR_SETS,
+    REFIT_PARTICLES,
+    REFIT_ROUNDS,
+    REFIT_VALUES,
     SHOCK_DRAWS,
     SHOCK_GRID_DAYS,
     SHOCK_GRID_SD,
@@ -46,15 +58,19 @@ def register(sub) -> None:
     cal.add_argument("--generations", type=int, help="most generations (overrides the preset)")
     cal.add_argument("--max-simulations", type=int, help="stop after the generation that passes this many "
                      "simulations (overrides the preset)")
-    cal.add_argument("--seed", type=SEED, default=Settings.seed,
-                     help="seed of the whole calibration (default %(default)s)")
-    cal.add_argument("--start", default=Settings.start, help="first day of the data window (default %(default)s)")
-    cal.add_argument("--end", default=Settings.end, help="last day of the data window (default %(default)s)")
-    cal.add_argument("--priors", choices=list(PRIOR_SETS), default=Settings.priors,
+    cal.add_argument("--seed", type=SEED, help=f"seed of the whole calibration (default {Settings.seed})")
+    cal.add_argument("--start", help=f"first day of the data window (default {Settings.start})")
+    cal.add_argument("--end", help=f"last day of the data window (default {Settings.end})")
+    cal.add_argument("--priors", choices=list(PRIOR_SETS),
                      help="free parameters: 'series' (the twelve behind the shipped defaults) or 'deterrence' "
                           "(those, the deterrence parameters and the surge episode, fitted also to the published "
-                          "arrivals by nationality) (default %(default)s)")
+                          f"arrivals by nationality) (default {Settings.priors})")
     cal.add_argument("--out", help="new folder for the calibration (default: results/calibration/BUDGET_seedN)")
+    cal.add_argument("--resume", metavar="DIR", help="continue the calibration in DIR from its last finished "
+                     "generation, with the settings it began with (--generations and --max-simulations may raise "
+                     "its limits); it ends where an uninterrupted run would")
+    cal.add_argument("--max-minutes", type=positive_number("--max-minutes"),
+                     help="stop after the first generation that ends past this many minutes (resume it later)")
     add_executor_options(cal)
     cal.set_defaults(func=cmd_calibrate)
 
@@ -66,6 +82,24 @@ def register(sub) -> None:
                        "upstream_elasticity)")
     ident.add_argument("--quiet", action="store_true", help="print nothing but errors")
     ident.set_defaults(func=cmd_identify)
+
+    prof = sub.add_parser("profile", help="refit profile: refit the other parameters with one held at each of "
+                          "several values; the distance each reaches against the calibration's epsilon")
+    prof.add_argument("calibration", metavar="CALIBRATION_DIR", nargs="?",
+                      help="a calibration folder (default: the committed posterior)")
+    prof.add_argument("--parameter", help="the parameter held fixed (default: loss_if_returned, else "
+                      "upstream_elasticity)")
+    prof.add_argument("--values", help="comma-separated values in its prior range (default: "
+                      f"{REFIT_VALUES} evenly over the range)")
+    prof.add_argument("--particles", type=whole_number(4, name="particles"), default=REFIT_PARTICLES,
+                      help="simulations per value and round (default %(default)s)")
+    prof.add_argument("--rounds", type=whole_number(1, name="rounds"), default=REFIT_ROUNDS,
+                      help="rounds of the refit: the first from the posterior, each next from the best half "
+                           "(default %(default)s)")
+    prof.add_argument("--seed", type=SEED, default=0, help="seed of the refit (default %(default)s)")
+    prof.add_argument("--out", help="folder for the profile (default: results/profile)")
+    add_executor_options(prof)
+    prof.set_defaults(func=cmd_profile)
 
     val = sub.add_parser("validate", help="posterior-predictive checks against the observed series; a report")
     _add_ensemble_options(val, VALIDATION_DRAWS, "posterior draws, one run each", "results/validation")
@@ -117,9 +151,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                         ("--max-simulations", args.max_simulations)):
         if value is not None and value < 1:
             raise ChannelsimError(f"{flag} must be at least 1, not {value}.")
+    if args.resume:
+        return _resume_calibration(args, executor)
     given = {"population": args.population, "generations": args.generations, "budget": args.max_simulations}
     settings = Settings(**{**BUDGETS[args.budget], **{k: v for k, v in given.items() if v is not None}},
-                        seed=args.seed, start=args.start, end=args.end, priors=args.priors)
+                        seed=Settings.seed if args.seed is None else args.seed, start=args.start or Settings.start,
+                        end=args.end or Settings.end, priors=args.priors or Settings.priors)
     settings.check()
     out = Path(args.out) if args.out else Path("results") / "calibration" / f"{args.budget}_seed{settings.seed}"
     check_output_folder(out)
@@ -128,7 +165,42 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"calibrate: ABC-SMC, {settings.population} particles, at most {settings.generations} generations "
               f"and about {settings.budget} simulations of {settings.start} to {settings.end}, into {out}/",
               file=sys.stderr)
-    calibration = calibrate(out, settings, **executor, data_dir=args.data, progress=progress_option(args))
+    calibration = calibrate(out, settings, **executor, data_dir=args.data, progress=progress_option(args),
+                            max_minutes=args.max_minutes)
+    _print_calibration(args, calibration, out)
+    return 0
+
+
+def _resume_calibration(args: argparse.Namespace, executor: dict) -> int:
+    """``calibrate --resume DIR``: the folder's own settings; only the limits may change."""
+    from experiments.inference.abc_smc import calibrate
+    from experiments.inference.targets import OBSERVED_FILES
+
+    fixed = [flag for flag, value in (("--out", args.out), ("--seed", args.seed), ("--start", args.start),
+                                      ("--end", args.end), ("--priors", args.priors),
+                                      ("--population", args.population)) if value is not None]
+    if fixed:
+        raise ChannelsimError(f"--resume continues a calibration with the settings it began with; drop "
+                              f"{', '.join(fixed)} (only --generations, --max-simulations and --max-minutes "
+                              f"may change).")
+    out = Path(args.resume)
+    require_files(OBSERVED_FILES.values(), args.data, "calibrate")
+    limits = None
+    if args.generations is not None or args.max_simulations is not None:
+        from experiments.inference.abc_smc import recorded_settings
+
+        recorded = recorded_settings(out)
+        limits = Settings(**{**asdict(recorded), "generations": args.generations or recorded.generations,
+                             "budget": args.max_simulations or recorded.budget})
+    if not args.quiet:
+        print(f"calibrate: resuming {out}/", file=sys.stderr)
+    calibration = calibrate(out, limits, **executor, data_dir=args.data, progress=progress_option(args),
+                            resume=True, max_minutes=args.max_minutes)
+    _print_calibration(args, calibration, out)
+    return 0
+
+
+def _print_calibration(args: argparse.Namespace, calibration, out: Path) -> None:
     if not args.quiet:
         last = calibration.provenance["generations"][-1]
         print(f"{calibration.provenance['simulations']} simulations in {calibration.provenance['seconds']:.0f} s; "
@@ -136,7 +208,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         for name, value in calibration.medians().items():
             print(f"  {name:<26} {value:.4g}")
         print(f"Posterior: {out}/posterior.csv (figure: posterior.png, provenance: provenance.json)")
-    return 0
+        if "stopped" in calibration.provenance:
+            print(f"Not finished: {calibration.provenance['stopped']}")
 
 
 def cmd_identify(args: argparse.Namespace) -> int:
@@ -177,6 +250,26 @@ def parse_grid(text: str | None, default: tuple[float, ...], flag: str) -> tuple
         return tuple(float(v) for v in text.split(",") if v.strip())
     except ValueError:
         raise ChannelsimError(f"{flag} takes comma-separated numbers, e.g. {flag} 0.3,0.6; got {text!r}.") from None
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from experiments.inference.refit_profile import refit_profile, statement
+
+    out = Path(args.out or "results/profile")
+    check_output_folder(out)
+    values = None
+    if args.values is not None:
+        values = list(parse_grid(args.values, (), "--values"))
+        if not values:
+            raise ChannelsimError("--values takes comma-separated numbers, e.g. --values 0,4,8; got none.")
+    table = refit_profile(args.calibration, out, parameter=args.parameter, values=values, particles=args.particles,
+                          rounds=args.rounds, seed=args.seed, **executor_options(args), data_dir=args.data,
+                          progress=progress_option(args))
+    if not args.quiet:
+        epsilon = json.loads((out / "refit_profile.json").read_text())["epsilon"]
+        print(statement(table, epsilon))
+        print(f"Profile: {out}/refit_profile.md (table: refit_profile.csv, figure: refit_profile.png)")
+    return 0
 
 
 def cmd_shocks(args: argparse.Namespace) -> int:

@@ -52,4 +52,15 @@ def whole_number(minimum: int, maximum: int | None = None, why: str = "", name: 
     return parse
 
 
+def positive_number(name: str):
+    """An argparse type: a finite number above zero, refused in one line otherwise."""
+    def parse(text: str) -> float:
+        value = float(text)   # a ValueError: argparse's "invalid float value: 'abc'"
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(f"{name} must be a number above 0, not {text}")
+        return value
+    parse.__name__ = "float"
+    return parse
+
+
 SEED = whole_number(0)   # numpy's seeds are whole numbers of at least 0

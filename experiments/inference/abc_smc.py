@@ -31,6 +31,7 @@ without the database) and ``posterior.png``, and the identification report
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -168,45 +169,90 @@ def _sampler_class():
     return SeededMappingSampler
 
 
-def dask_map(client, progress: bool, label: str):
-    """An ordered map over a Dask client, with a progress bar per generation."""
+def ordered_map(client, fn, items, label: str, progress: bool) -> list:
+    """``fn`` over ``items`` on a Dask client, the results in the items' order, with a progress bar."""
     from distributed import as_completed
 
+    futures = client.map(fn, list(items), pure=False)
+    with tqdm(total=len(futures), desc=label, unit="run", disable=not progress) as bar:
+        for _ in as_completed(futures):
+            bar.update()
+    results = [f.result() for f in futures]
+    for f in futures:
+        f.release()
+    return results
+
+
+def dask_map(client, progress: bool, label: str):
+    """An ordered map over a Dask client, with a progress bar per generation."""
     generation = iter(range(-1, 10**6))
 
     def map_(fn, items):
-        items = list(items)
-        futures = client.map(fn, items, pure=False)
         t = next(generation)
         stage = "prior sample" if t < 0 else f"generation {t}"
-        with tqdm(total=len(items), desc=f"{label} {stage}", unit="particle", disable=not progress) as bar:
-            for _ in as_completed(futures):
-                bar.update()
-        results = [f.result() for f in futures]
-        for f in futures:
-            f.release()
-        return results
+        return ordered_map(client, fn, items, f"{label} {stage}", progress)
 
     return map_
 
 
 # --- the calibration ------------------------------------------------------------------------------------
+SETTINGS_FILE = "settings.json"   # written when a calibration starts, so that it can be resumed
+
+
 def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int | None = None,
               scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
-              data_dir: str | Path | None = None, progress: bool | None = None) -> Calibration:
-    """Run ABC-SMC into the folder ``out`` and return the posterior (default settings: the standard budget)."""
-    settings = settings or Settings()
-    settings.check()
+              data_dir: str | Path | None = None, progress: bool | None = None, resume: bool = False,
+              max_minutes: float | None = None) -> Calibration:
+    """Run ABC-SMC into the folder ``out`` and return the posterior (default settings: the standard budget).
+
+    ``resume=True`` continues the calibration already in ``out`` (its ``abc.db``) from its last
+    finished generation, with the settings it was started with (``settings`` then gives only a new
+    ``generations`` and ``budget``): since every particle's task is seeded from (seed, generation,
+    index), a calibration stopped and resumed ends where an uninterrupted one would. ``max_minutes``
+    stops it after the first generation that ends past that time (it can be resumed later).
+    """
     out = Path(out)
-    if out.exists() and any(out.iterdir()):
-        raise CalibrationError(f"{out} exists and is not empty; give a new --out folder.")
+    if resume:
+        settings, recorded_files, before = _resumed_settings(out, settings)
+    else:
+        settings = settings or Settings()
+        if out.exists() and any(out.iterdir()):
+            raise CalibrationError(f"{out} exists and is not empty; give a new --out folder (or --resume it).")
+        recorded_files, before = None, []
+    settings.check()
+    if max_minutes is not None and not max_minutes > 0:
+        raise CalibrationError(f"max_minutes must be a positive number, not {max_minutes!r}.")
+    simulator, x0, files = problem(settings, data_dir)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if recorded_files is not None and recorded_files != files:
+        changed = sorted(k for k in set(files) | set(recorded_files) if files.get(k) != recorded_files.get(k))
+        raise CalibrationError(f"the data changed since {out} was started ({', '.join(changed)}); a calibration "
+                               f"resumes only on the data it began with.")
+    out.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        write_text_atomic(out / SETTINGS_FILE, json.dumps({"settings": asdict(settings), "data_files": files},
+                                                          indent=1))
+    began = time.perf_counter()
+    run_abc = functools.partial(_run_abc, out, settings, simulator, x0, resume=resume, max_minutes=max_minutes)
+    if serial:
+        history = run_abc(map)
+    else:
+        with dask_client(workers, scheduler, cluster_file) as client:
+            if progress:
+                announce_dashboard(client)
+            history = run_abc(dask_map(client, progress, "calibrate"))
+    return write_posterior(out, history, settings, files, time.perf_counter() - began, segments=before)
+
+
+def problem(settings: Settings, data_dir: str | Path | None = None) -> tuple[Simulator, dict, dict[str, str]]:
+    """What a calibration with these settings compares: its simulator, the observed statistics (x0)
+    and the data files' hashes."""
     observed = read_observed(data_dir)
     start, end = settings.window()
     last = observed.daily["date"].max().date()
     if end > last:
         raise CalibrationError(f"the window ends on {end}, after the observed series ({last}).")
-    if progress is None:
-        progress = sys.stderr.isatty()
     x0 = observed.statistics(start, end)
     weeks = tuple(d.date().isoformat() for d in observed.prevented_weeks(start, end))
     files = dict(observed.files)
@@ -219,20 +265,48 @@ def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int
         files[NATIONALITY_FILE] = nationalities.file_hash
     simulator = Simulator(settings.scenario, settings.start, settings.end, settings.warmup_days,
                           str(find_data_dir(data_dir)), weeks, nationalities)
-    out.mkdir(parents=True, exist_ok=True)
-    began = time.perf_counter()
-    if serial:
-        history = _run_abc(out, settings, simulator, x0, map)
-    else:
-        with dask_client(workers, scheduler, cluster_file) as client:
-            if progress:
-                announce_dashboard(client)
-            history = _run_abc(out, settings, simulator, x0, dask_map(client, progress, "calibrate"))
-    return write_posterior(out, history, settings, files, time.perf_counter() - began)
+    return simulator, x0, files
 
 
-def write_posterior(out: Path, history, settings: Settings, files: dict[str, str], seconds: float) -> Calibration:
-    """Write the posterior of the last generation in ``history`` with its provenance and figure."""
+def recorded_settings(out: str | Path) -> Settings:
+    """The settings a calibration folder was started with."""
+    return _recorded(Path(out))[0]
+
+
+def _recorded(out: Path) -> tuple[Settings, dict[str, str]]:
+    for name in (SETTINGS_FILE, "provenance.json"):
+        if (out / name).is_file():
+            try:
+                recorded = json.loads((out / name).read_text())
+                return Settings(**recorded["settings"]), recorded.get("data_files", {})
+            except (ValueError, KeyError, TypeError) as exc:
+                raise CalibrationError(f"{out / name} cannot be read as a calibration's settings ({exc}).") from None
+    raise CalibrationError(f"{out} holds no calibration to resume ({SETTINGS_FILE} or provenance.json).")
+
+
+def _resumed_settings(out: Path, given: Settings | None) -> tuple[Settings, dict[str, str], list[dict]]:
+    """The settings, data hashes and earlier run segments of the calibration in ``out``; ``given`` may
+    raise its generations and budget."""
+    if not (out / "abc.db").is_file():
+        raise CalibrationError(f"{out} holds no calibration to resume (no abc.db).")
+    settings, files = _recorded(out)
+    if given is not None:
+        settings = dataclasses.replace(settings, generations=given.generations, budget=given.budget)
+    before = []
+    provenance = out / "provenance.json"
+    if provenance.is_file():
+        old = json.loads(provenance.read_text())
+        before = old.get("segments") or [{key: old[key] for key in ("simulations", "seconds", "git_commit",
+                                                                     "created", "stopped") if key in old}]
+    return settings, files, before
+
+
+def write_posterior(out: Path, history, settings: Settings, files: dict[str, str], seconds: float, *,
+                    segments: list[dict] | None = None, stopped: str | None = None) -> Calibration:
+    """Write the posterior of the last generation in ``history`` with its provenance and figure.
+
+    ``segments`` are the earlier runs of a resumed calibration (each its simulations so far, seconds,
+    commit); the provenance's ``seconds`` is the total of all of them."""
     from pyabc.weighted_statistics import effective_sample_size
 
     frame, weights = history.get_distribution(m=0, t=history.max_t)
@@ -256,10 +330,20 @@ def write_posterior(out: Path, history, settings: Settings, files: dict[str, str
                              history.get_distribution(m=0, t=int(r.t))[1])), 1)}
                         for r in populations.itertuples() if r.t >= 0],
         "simulations": int(history.total_nr_simulations),
-        "seconds": round(seconds, 1),
+        "seconds": round(seconds + sum(s.get("seconds") or 0 for s in segments or []), 1),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **_versions(),
     }
+    last = settings.generations <= history.max_t + 1 or history.total_nr_simulations >= settings.budget
+    if stopped or not last:
+        provenance["stopped"] = stopped or (f"stopped at the time limit after generation {history.max_t} (of at most "
+                                            f"{settings.generations}, budget {settings.budget}); "
+                                            f"'channelsim calibrate --resume {out}' continues it")
+    if segments:
+        this = {"simulations": provenance["simulations"], "seconds": round(seconds, 1),
+                "git_commit": provenance.get("git_commit"), "created": provenance["created"]}
+        provenance["segments"] = [*segments, {**this, **({"stopped": provenance["stopped"]}
+                                                          if "stopped" in provenance else {})}]
     write_text_atomic(out / "posterior.csv", posterior.to_csv(index=False, float_format="%.6g"))
     with atomic_path(out / PARTICLES_FILE) as tmp:
         particles_of_history(history, list(settings.free)).to_parquet(tmp, index=False)
@@ -285,7 +369,8 @@ def transition(settings: Settings):
     return pyabc.MultivariateNormalTransition(scaling=settings.kernel_scaling, bandwidth_selector=whole_covariance)
 
 
-def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_):
+def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, resume: bool = False,
+             max_minutes: float | None = None):
     import pyabc
 
     for name in ("ABC", "Epsilon", "Distance", "Acceptor", "History", "Sampler", "Population", "pyabc"):
@@ -297,8 +382,20 @@ def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_):
     try:
         abc = pyabc.ABCSMC(simulator, prior, distance, population_size=settings.population,
                            transitions=transition(settings), sampler=_sampler_class()(map_, settings.seed))
-        abc.new("sqlite:///" + str((out / "abc.db").resolve()), x0)
-        return abc.run(max_nr_populations=settings.generations, max_total_nr_simulations=settings.budget)
+        database = "sqlite:///" + str((out / "abc.db").resolve())
+        if resume:
+            history = abc.load(database, 1)
+            done = history.max_t + 1
+            if done >= settings.generations or history.total_nr_simulations >= settings.budget:
+                raise CalibrationError(f"{out} has already run {done} generations and {history.total_nr_simulations} "
+                                       f"simulations (at most {settings.generations} and {settings.budget}): "
+                                       f"give more with --generations or --max-simulations.")
+        else:
+            abc.new(database, x0)
+            done = 0
+        walltime = dt.timedelta(minutes=max_minutes) if max_minutes is not None else None
+        return abc.run(max_nr_populations=settings.generations - done, max_total_nr_simulations=settings.budget,
+                       max_walltime=walltime)
     finally:
         np.random.set_state(state)
 

@@ -77,6 +77,12 @@ BASELINE = "no_deal"
 ARMS = ("pilot_published", "pilot_2025", "pilot_ramp", "crackdown")
 # The deterrence curve's levels of weekly returns (people/week), run by `channelsim counterfactual`.
 CURVE_LEVELS = (0.0, 25.0, 50.0, 100.0, 200.0, 400.0, 800.0)
+# The refit profile (experiments.inference.refit_profile): values over the prior's range, simulations per
+# value and round, rounds (the first from the posterior), the share of a round's best that seeds the next.
+REFIT_VALUES = 7
+REFIT_PARTICLES = 24
+REFIT_ROUNDS = 2
+REFIT_KEEP = 0.5
 
 
 class CalibrationError(ChannelsimError):
