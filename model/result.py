@@ -115,9 +115,15 @@ class Result:
             ax.set_title(title, fontsize=10)
             ax.set_ylabel(unit.replace("PERIOD", period), fontsize=9)
             ax.grid(alpha=0.3)
-            locator = mdates.AutoDateLocator()
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        # Date ticks chosen once and fixed: the panels share their x axis, and an automatic date
+        # locator and formatter re-run on every panel at every draw cost most of the figure's time.
+        locator = mdates.AutoDateLocator()
+        formatter = mdates.ConciseDateFormatter(locator)
+        lo, hi = axes.flat[0].get_xlim()
+        ticks = [t for t in locator.tick_values(mdates.num2date(lo), mdates.num2date(hi)) if lo <= t <= hi]
+        axes.flat[0].set_xticks(ticks, formatter.format_ticks(ticks))
+        for ax in axes[-1]:
+            ax.set_xlabel(formatter.get_offset(), fontsize=8)
         handles = {}
         for ax in axes.flat:
             for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -125,7 +131,7 @@ class Result:
         axes.flat[0].legend(handles.values(), handles.keys(), fontsize=8)
         shown = "weekly totals (weeks ending Sunday; means for rates and prices)" if by_week else "daily values"
         fig.suptitle(f"channelsim: {self.params.name}, seed {self.seed}, {self.start} + {self.days} days: {shown}")
-        fig.tight_layout(rect=(0, 0.03, 1, 1))
+        fig.subplots_adjust(left=0.065, right=0.99, bottom=0.085, top=0.93, wspace=0.32, hspace=0.28)
         fig.text(0.01, 0.005, self.provenance_line(observed is not None), fontsize=7, color="0.35")
         if path is not None:
             fig.savefig(path, dpi=150)
