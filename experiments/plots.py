@@ -394,21 +394,31 @@ def identification_figure(table: pd.DataFrame, profile: pd.DataFrame | None, las
 
 
 def refit_profile_figure(table: pd.DataFrame, sims: pd.DataFrame, parameter: str, epsilon: float, path: Path,
-                         note: str = "") -> Path:
+                         best_label: str = "best, last round", note: str = "") -> Path:
     """The refit profile: each simulation's distance at each fixed value (grey: earlier rounds, blue: the
-    last), and the last round's best (low quantile) and median distance, against the calibration's
-    last epsilon (``table``, ``sims``: :func:`experiments.inference.refit_profile.refit_profile`)."""
+    last), the last round's best distance with two standard errors and its median, the reference search
+    (the parameter free) as a band, and the calibration's last epsilon (``table``, ``sims``:
+    :func:`experiments.inference.refit_profile.refit_profile`)."""
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
-    values = table["value"].to_numpy(float)
+    rows = table[table["value"].notna()]
+    values = rows["value"].to_numpy(float)
+    held = sims[sims["value_index"] >= 0]
     last = sims["round"].max()
     width = 0.012 * (values.max() - values.min() or 1.0)
-    for r, colour in ((r, "0.75" if r < last else "tab:blue") for r in sorted(sims["round"].unique())):
-        part = sims[sims["round"] == r]
-        jitter = np.linspace(-width, width, max(1, int(part["particle"].max()) + 1))[part["particle"].to_numpy()]
-        ax.scatter(values[part["value_index"].to_numpy()] + jitter, part["distance"], s=6, color=colour,
-                   alpha=0.6, label="last round" if r == last else ("earlier rounds" if r == 0 else None))
-    ax.plot(values, table["best_distance"], "o-", color="navy", label="best (10% quantile), last round")
-    ax.plot(values, table["median_distance"], "s--", color="navy", alpha=0.5, label="median, last round")
+    for r in sorted(held["round"].unique()):
+        part = held[held["round"] == r]
+        jitter = np.linspace(-width, width, int(part["particle"].max()) + 1)[part["particle"].to_numpy()]
+        ax.scatter(values[part["value_index"].to_numpy()] + jitter, part["distance"], s=6,
+                   color="tab:blue" if r == last else "0.75", alpha=0.6,
+                   label="last round" if r == last else ("earlier rounds" if r == 0 else None))
+    ax.errorbar(values, rows["best_distance"], yerr=2 * rows["best_se"], fmt="o-", color="navy", capsize=3,
+                label=f"{best_label} (2 s.e.)")
+    ax.plot(values, rows["median_distance"], "s--", color="navy", alpha=0.5, label="median, last round")
+    reference = table[table["value"].isna()]
+    if len(reference):
+        ref, se = float(reference["best_distance"].iloc[0]), float(reference["best_se"].iloc[0])
+        ax.axhspan(ref - 2 * se, ref + 2 * se, color="tab:green", alpha=0.15)
+        ax.axhline(ref, color="tab:green", lw=1.2, label="reference: the parameter free (2 s.e.)")
     ax.axhline(epsilon, color="firebrick", lw=1, ls=":", label="calibration's last epsilon")
     ax.set_ylim(0, max(float(np.quantile(sims["distance"], 0.95)), epsilon) * 1.15)
     ax.set_xlabel(parameter_label(parameter))

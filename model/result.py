@@ -122,8 +122,7 @@ class Result:
         lo, hi = axes.flat[0].get_xlim()
         ticks = [t for t in locator.tick_values(mdates.num2date(lo), mdates.num2date(hi)) if lo <= t <= hi]
         axes.flat[0].set_xticks(ticks, formatter.format_ticks(ticks))
-        for ax in axes[-1]:
-            ax.set_xlabel(formatter.get_offset(), fontsize=8)
+        axes[-1][1].set_xlabel(formatter.get_offset(), fontsize=8)   # the year or month the ticks omit
         handles = {}
         for ax in axes.flat:
             for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):

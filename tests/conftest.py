@@ -23,6 +23,19 @@ def data_dir() -> Path:
     return path
 
 
+@pytest.fixture
+def changed_data(tmp_path, data_dir) -> Path:
+    """A copy of the data folder in which one day of the daily series differs (one more arrival)."""
+    changed = tmp_path / "changed_data"
+    changed.mkdir()
+    for f in data_dir.iterdir():
+        if f.is_file():
+            (changed / f.name).write_bytes(f.read_bytes())
+    daily = changed / "small_boats_daily.csv"
+    daily.write_text(daily.read_text().replace(",1,", ",2,", 1))
+    return changed
+
+
 @pytest.fixture(scope="session")
 def pilot_2025():
     """The default scenario over 2025 (the pilot starts 18 September)."""

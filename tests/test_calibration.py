@@ -60,21 +60,32 @@ def test_a_stopped_calibration_resumed_ends_where_an_uninterrupted_one_does(smal
     assert resumed.provenance["seconds"] == pytest.approx(first_run["seconds"] + second_run["seconds"], abs=0.2)
 
 
-def test_resume_refuses_a_folder_without_a_calibration_or_with_other_data(tmp_path, data_dir):
+def test_a_calibration_stopped_by_time_resumes_twice_under_its_raised_limits(tmp_path):
+    from experiments.cli import main
+
+    out = tmp_path / "cal"
+    settings = dataclasses.replace(SMALL, generations=1, budget=400)
+    calibrate(out, settings, serial=True, progress=False)
+    raised = dataclasses.replace(settings, generations=3)
+    cal = calibrate(out, raised, serial=True, progress=False, resume=True, max_minutes=1e-6)
+    assert len(cal.provenance["generations"]) == 2 and "time limit" in cal.provenance["stopped"]
+    assert "--resume" in cal.provenance["stopped"]
+    assert main(["calibrate", "--resume", str(out), "--serial", "--quiet"]) == 0   # the raised limit is kept
+    cal = load_calibration(out)
+    assert len(cal.provenance["generations"]) == 3 and "stopped" not in cal.provenance
+    sims = [segment["simulations"] for segment in cal.provenance["segments"]]
+    assert len(sims) == 3 and sims == sorted(sims) and sims[-1] == cal.provenance["simulations"]
+    assert "stopped" in cal.provenance["segments"][1] and "stopped" not in cal.provenance["segments"][2]
+
+
+def test_resume_refuses_a_folder_without_a_calibration_or_with_other_data(tmp_path, changed_data):
     with pytest.raises(CalibrationError, match="no calibration to resume"):
         calibrate(tmp_path / "empty", SMALL, serial=True, progress=False, resume=True)
     out = tmp_path / "cal"
     calibrate(out, dataclasses.replace(SMALL, generations=1), serial=True, progress=False)
-    changed = tmp_path / "data"
-    changed.mkdir()
-    for f in data_dir.iterdir():
-        if f.is_file():
-            (changed / f.name).write_bytes(f.read_bytes())
-    daily = changed / "small_boats_daily.csv"
-    daily.write_text(daily.read_text().replace(",1,", ",2,", 1))
     before = (out / "posterior.csv").read_bytes()
-    with pytest.raises(CalibrationError, match=r"data changed since .*small_boats_daily.csv"):
-        calibrate(out, SMALL, serial=True, progress=False, resume=True, data_dir=changed)
+    with pytest.raises(CalibrationError, match=r"data changed \(small_boats_daily.csv\) since"):
+        calibrate(out, SMALL, serial=True, progress=False, resume=True, data_dir=changed_data)
     assert (out / "posterior.csv").read_bytes() == before
 
 

@@ -125,7 +125,7 @@ def test_series_figure_overlays_the_observed_series_and_marks_the_returns_start(
     shown = [t.get_text() for t in fig.axes[6].get_xticklabels()]
     months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
     assert len(shown) >= 4 and all(t in months or t.isdigit() and len(t) == 4 for t in shown), shown
-    assert "2025" in fig.axes[6].get_xlabel() + "".join(shown)
+    assert "2025" in fig.axes[7].get_xlabel() + "".join(shown)
     import matplotlib.dates as mdates
     first = mdates.num2date(fig.axes[6].get_xticks()[0]).date()
     assert result.series["date"].iloc[0].date() <= first <= result.series["date"].iloc[-1].date()

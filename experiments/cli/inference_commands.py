@@ -50,8 +50,8 @@ BUDGET_NOTES = {"small": "a minute or two, for CI", "standard": "about two and a
 
 def register(sub) -> None:
     cal = sub.add_parser("calibrate", help="ABC-SMC calibration to the Home Office series (pyabc, on Dask)")
-    cal.add_argument("--budget", choices=list(BUDGETS), default="standard",
-                     help="preset size: " + "; ".join(
+    cal.add_argument("--budget", choices=list(BUDGETS),
+                     help="preset size (default standard): " + "; ".join(
                          f"{name} ({p['population']} particles, at most {p['generations']} generations, about "
                          f"{p['budget']} simulations: {BUDGET_NOTES[name]})" for name, p in BUDGETS.items()))
     cal.add_argument("--population", type=int, help="particles per generation (overrides the preset)")
@@ -153,12 +153,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             raise ChannelsimError(f"{flag} must be at least 1, not {value}.")
     if args.resume:
         return _resume_calibration(args, executor)
+    budget = args.budget or "standard"
     given = {"population": args.population, "generations": args.generations, "budget": args.max_simulations}
-    settings = Settings(**{**BUDGETS[args.budget], **{k: v for k, v in given.items() if v is not None}},
+    settings = Settings(**{**BUDGETS[budget], **{k: v for k, v in given.items() if v is not None}},
                         seed=Settings.seed if args.seed is None else args.seed, start=args.start or Settings.start,
                         end=args.end or Settings.end, priors=args.priors or Settings.priors)
     settings.check()
-    out = Path(args.out) if args.out else Path("results") / "calibration" / f"{args.budget}_seed{settings.seed}"
+    out = Path(args.out) if args.out else Path("results") / "calibration" / f"{budget}_seed{settings.seed}"
     check_output_folder(out)
     require_files(OBSERVED_FILES.values(), args.data, "calibrate")
     if not args.quiet:
@@ -176,8 +177,8 @@ def _resume_calibration(args: argparse.Namespace, executor: dict) -> int:
     from experiments.inference.abc_smc import calibrate
     from experiments.inference.targets import OBSERVED_FILES
 
-    fixed = [flag for flag, value in (("--out", args.out), ("--seed", args.seed), ("--start", args.start),
-                                      ("--end", args.end), ("--priors", args.priors),
+    fixed = [flag for flag, value in (("--budget", args.budget), ("--out", args.out), ("--seed", args.seed),
+                                      ("--start", args.start), ("--end", args.end), ("--priors", args.priors),
                                       ("--population", args.population)) if value is not None]
     if fixed:
         raise ChannelsimError(f"--resume continues a calibration with the settings it began with; drop "
@@ -254,9 +255,11 @@ def parse_grid(text: str | None, default: tuple[float, ...], flag: str) -> tuple
 
 def cmd_profile(args: argparse.Namespace) -> int:
     from experiments.inference.refit_profile import refit_profile, statement
+    from experiments.inference.targets import OBSERVED_FILES
 
     out = Path(args.out or "results/profile")
     check_output_folder(out)
+    require_files(OBSERVED_FILES.values(), args.data, "profile")
     values = None
     if args.values is not None:
         values = list(parse_grid(args.values, (), "--values"))

@@ -142,13 +142,13 @@ def _sampler_class():
 
         Each of the n particles of generation t is one task seeded from
         (seed, t, index); the tasks' samples are joined in index order.
-        ``map_`` is any ordered map (the built-in one, or Dask's through
-        :func:`dask_map`).
+        ``map_(fn, items, t)`` is any ordered map (:func:`serial_map`, or
+        Dask's through :func:`dask_map`); ``t`` labels its progress.
         """
 
-        def __init__(self, map_: Callable = map, seed: int = 0):
+        def __init__(self, map_: Callable | None = None, seed: int = 0):
             super().__init__()
-            self.map_ = map_
+            self.map_ = map_ or serial_map
             self.seed = seed
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
@@ -157,7 +157,7 @@ def _sampler_class():
             seeds = [int(np.random.SeedSequence([self.seed, t + 2, i]).generate_state(1, np.uint64)[0])
                      for i in range(n)]
             task = functools.partial(_until_accepted, payload, self.sample_factory)
-            results = list(self.map_(task, seeds))
+            results = list(self.map_(task, seeds, t))
             sample = self._create_empty_sample()
             evaluations = 0
             for part, count in results:
@@ -183,12 +183,14 @@ def ordered_map(client, fn, items, label: str, progress: bool) -> list:
     return results
 
 
-def dask_map(client, progress: bool, label: str):
-    """An ordered map over a Dask client, with a progress bar per generation."""
-    generation = iter(range(-1, 10**6))
+def serial_map(fn, items, t: int | None = None) -> list:
+    """The sampler's map in this process."""
+    return [fn(item) for item in items]
 
-    def map_(fn, items):
-        t = next(generation)
+
+def dask_map(client, progress: bool, label: str):
+    """An ordered map over a Dask client, with a progress bar labelled by the generation."""
+    def map_(fn, items, t: int):
         stage = "prior sample" if t < 0 else f"generation {t}"
         return ordered_map(client, fn, items, f"{label} {stage}", progress)
 
@@ -225,18 +227,16 @@ def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int
     simulator, x0, files = problem(settings, data_dir)
     if progress is None:
         progress = sys.stderr.isatty()
-    if recorded_files is not None and recorded_files != files:
-        changed = sorted(k for k in set(files) | set(recorded_files) if files.get(k) != recorded_files.get(k))
-        raise CalibrationError(f"the data changed since {out} was started ({', '.join(changed)}); a calibration "
-                               f"resumes only on the data it began with.")
+    if recorded_files is not None:
+        check_same_data(recorded_files, files, f"since {out} was started; a calibration resumes only on the data "
+                                               f"it began with")
     out.mkdir(parents=True, exist_ok=True)
-    if not resume:
-        write_text_atomic(out / SETTINGS_FILE, json.dumps({"settings": asdict(settings), "data_files": files},
-                                                          indent=1))
+    # the settings this run goes by (a resume's raised limits included), for the next resume
+    write_text_atomic(out / SETTINGS_FILE, json.dumps({"settings": asdict(settings), "data_files": files}, indent=1))
     began = time.perf_counter()
     run_abc = functools.partial(_run_abc, out, settings, simulator, x0, resume=resume, max_minutes=max_minutes)
     if serial:
-        history = run_abc(map)
+        history = run_abc(serial_map)
     else:
         with dask_client(workers, scheduler, cluster_file) as client:
             if progress:
@@ -268,6 +268,13 @@ def problem(settings: Settings, data_dir: str | Path | None = None) -> tuple[Sim
     return simulator, x0, files
 
 
+def check_same_data(recorded: dict[str, str], files: dict[str, str], why: str) -> None:
+    """A CalibrationError naming the data files whose hashes differ from those recorded."""
+    changed = sorted(k for k in set(files) | set(recorded) if files.get(k) != recorded.get(k))
+    if changed:
+        raise CalibrationError(f"the data changed ({', '.join(changed)}) {why}.")
+
+
 def recorded_settings(out: str | Path) -> Settings:
     """The settings a calibration folder was started with."""
     return _recorded(Path(out))[0]
@@ -295,7 +302,10 @@ def _resumed_settings(out: Path, given: Settings | None) -> tuple[Settings, dict
     before = []
     provenance = out / "provenance.json"
     if provenance.is_file():
-        old = json.loads(provenance.read_text())
+        try:
+            old = json.loads(provenance.read_text())
+        except ValueError as exc:
+            raise CalibrationError(f"{provenance} is not valid JSON ({exc}).") from None
         before = old.get("segments") or [{key: old[key] for key in ("simulations", "seconds", "git_commit",
                                                                      "created", "stopped") if key in old}]
     return settings, files, before
@@ -384,8 +394,12 @@ def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, r
                            transitions=transition(settings), sampler=_sampler_class()(map_, settings.seed))
         database = "sqlite:///" + str((out / "abc.db").resolve())
         if resume:
-            history = abc.load(database, 1)
-            done = history.max_t + 1
+            try:
+                history = abc.load(database, 1)
+                done = history.max_t + 1
+            except Exception as exc:   # sqlalchemy's and pyabc's own errors, or max_t None: no run stored
+                raise CalibrationError(f"{out / 'abc.db'} holds no pyabc calibration to resume "
+                                       f"({type(exc).__name__}).") from None
             if done >= settings.generations or history.total_nr_simulations >= settings.budget:
                 raise CalibrationError(f"{out} has already run {done} generations and {history.total_nr_simulations} "
                                        f"simulations (at most {settings.generations} and {settings.budget}): "

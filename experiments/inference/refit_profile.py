@@ -5,28 +5,38 @@ is sample-based: the best simulation the ABC happened to accept near each
 value. This one **refits** the other free parameters with the profiled one
 fixed, by a short conditional search started from the posterior:
 
-1. round 0: for each fixed value v, ``particles`` sets of the other parameters
-   drawn from the calibration's posterior (by weight), each simulated with the
-   parameter at v, and scored with the calibration's own distance
+1. round 0: ``particles`` sets of the other parameters drawn from the
+   calibration's posterior (by weight), each simulated with the parameter at
+   v and scored with the calibration's own distance
    (:func:`experiments.inference.abc_smc.distance`) against the same data;
-2. each later round: the best ``keep`` share of the previous round's sets for
-   that value, each perturbed by a normal step with ``kernel_scaling`` times
-   their covariance (the calibration's own proposal,
-   :func:`experiments.inference.abc_smc.transition`), kept inside the prior.
+2. each later round: the best ``keep`` share of the previous round's sets at
+   that value, each moved by a normal step with ``kernel_scaling`` times the
+   posterior's weighted covariance of those parameters (the calibration's own
+   proposal, :func:`experiments.inference.abc_smc.transition`), kept inside
+   the prior.
 
-The profile is the distance the last round reaches at each value (its
-minimum, its :data:`BEST_QUANTILE` quantile: a robust "best", the distance
-being a noisy function of the parameters, and its median), set against the
-calibration's last epsilon: a value whose refit stays above epsilon is one
-the data exclude; a profile within epsilon everywhere says they do not pin
-the parameter. It is a search, not an optimum: more rounds or particles can
-only lower a value's curve, so a value excluded here is excluded only at this
-effort (the report says so).
+Every value starts from the same posterior draws and uses the same seeds
+(simulation k of round r has one seed at every value: common random
+numbers), so differences between values are the parameter's, not the draws'.
+Beside the values, a **reference** runs the same search with the parameter
+free (each posterior draw keeps its own value, and the steps move it too):
+what the search reaches when nothing is held.
 
-Every simulation's seed comes from (seed, value, round, index), so the
-profile is the same on any number of workers. Writes ``refit_profile.csv``
-(one row a value), ``refit_simulations.parquet`` (every simulation),
-``refit_profile.png`` and ``refit_profile.md`` (:func:`refit_profile`).
+The profile is each value's last-round "best" distance (its
+:data:`BEST_QUANTILE` quantile: a robust best, the distance being a noisy
+function of the parameters), with a bootstrap standard error, against the
+reference's. A value whose best exceeds the reference's by more than
+:data:`DISFAVOURED_Z` standard errors is one the data disfavour *at this
+effort*: the search is short, and a value far from the posterior's mass
+starts from draws fitted to other values, so more rounds may close the gap.
+A profile with no such value says the data do not pin the parameter. The
+calibration's last epsilon and the share of each value's simulations within
+it are reported for scale.
+
+Writes ``refit_profile.csv`` (one row a value, then the reference),
+``refit_simulations.parquet`` (every simulation), ``refit_profile.png``,
+``refit_profile.md`` and ``refit_profile.json`` (what was run)
+(:func:`refit_profile`).
 """
 
 from __future__ import annotations
@@ -41,7 +51,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from core.files import atomic_path, write_text_atomic
-from experiments.inference.abc_smc import distance, ordered_map, problem
+from experiments.inference.abc_smc import check_same_data, distance, ordered_map, problem
 from experiments.inference.identification import PROFILED, prior_range, priors_of
 from experiments.inference.posterior import Calibration, load_calibration
 from experiments.inference.report import markdown_table
@@ -57,6 +67,9 @@ from experiments.plots import refit_profile_figure
 from experiments.sweeps.execute import dask_client
 
 BEST_QUANTILE = 0.1   # the "best" distance at a value: this quantile of its last round (robust to noise)
+DISFAVOURED_Z = 2.0   # a value's best this many standard errors above the reference's: disfavoured
+BOOTSTRAP = 400       # resamples for the best distance's standard error
+REFERENCE = -1        # value_index of the reference search (the parameter free)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,12 +81,17 @@ class _Task:
 
     def __call__(self, job: tuple[dict[str, float], int]) -> float:
         theta, seed = job
+        state = np.random.get_state()
         np.random.seed(seed % 2**32)   # the simulator draws its run's seed from numpy's global generator
-        return distance(self.simulator(theta), self.x0)
+        try:
+            return distance(self.simulator(theta), self.x0)
+        finally:
+            np.random.set_state(state)
 
 
-def _seed(seed: int, value: int, round_: int, index: int) -> int:
-    return int(np.random.SeedSequence([seed, 61, value, round_, index]).generate_state(1, np.uint64)[0])
+def _seed(seed: int, round_: int, index: int) -> int:
+    """Simulation ``index`` of round ``round_``: the same seed at every value (common random numbers)."""
+    return int(np.random.SeedSequence([seed, 61, round_, index]).generate_state(1, np.uint64)[0])
 
 
 def refit_profile(calibration: str | Path | Calibration | None, out: str | Path | None = None, *,
@@ -81,7 +99,9 @@ def refit_profile(calibration: str | Path | Calibration | None, out: str | Path 
                   rounds: int = REFIT_ROUNDS, keep: float = REFIT_KEEP, seed: int = 0, workers: int | None = None,
                   scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
                   data_dir: str | Path | None = None, progress: bool | None = False) -> pd.DataFrame:
-    """Refit the calibration with ``parameter`` held at each of ``values``; write and return the profile."""
+    """Refit the calibration with ``parameter`` held at each of ``values``; write and return the profile.
+
+    ``out`` defaults to the calibration's own folder (the command line's to ``results/profile``)."""
     cal = load_calibration(calibration)
     out = Path(out) if out is not None else cal.folder
     priors = priors_of(cal)
@@ -90,119 +110,172 @@ def refit_profile(calibration: str | Path | Calibration | None, out: str | Path 
         raise CalibrationError(f"{parameter!r} is not a free parameter of {cal.folder} "
                                f"(free: {', '.join(priors)}).")
     low, high = prior_range(priors[parameter])
-    values = list(np.linspace(low, high, REFIT_VALUES)) if values is None else [float(v) for v in values]
+    values = list(np.linspace(low, high, REFIT_VALUES)) if values is None else sorted(float(v) for v in values)
     outside = [v for v in values if not low <= v <= high]
     if outside or not values:
         raise CalibrationError(f"profile values must lie in {parameter}'s prior range [{low:g}, {high:g}]"
                                f"{': not ' + ', '.join(f'{v:g}' for v in outside) if outside else ''}.")
     if particles < 4 or rounds < 1 or not 0 < keep <= 1:
         raise CalibrationError("a refit needs at least 4 particles, 1 round and a keep share in (0, 1].")
-    settings = Settings(**cal.provenance["settings"])
-    simulator, x0, _ = problem(settings, data_dir)
-    others = [p for p in priors if p != parameter]
-    bounds = np.array([prior_range(priors[p]) for p in others])
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 62]))
+    settings, epsilon = _settings_and_epsilon(cal)
+    simulator, x0, files = problem(settings, data_dir)
+    if cal.provenance.get("data_files"):
+        check_same_data(cal.provenance["data_files"], files, f"since {cal.folder} was calibrated; a profile is "
+                                                            f"measured against the calibration's own data")
+    names = list(priors)
+    others = [p for p in names if p != parameter]
+    bounds = np.array([prior_range(priors[p]) for p in names])
     w = cal.posterior["weight"].to_numpy(float)
-    start = cal.posterior[others].to_numpy(float)
+    w = w / w.sum()
+    posterior = cal.posterior[names].to_numpy(float)
+    cov = settings.kernel_scaling * np.atleast_2d(np.cov(posterior, rowvar=False, aweights=w))
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 62]))
+    picks = rng.choice(len(posterior), size=particles, p=w)   # the same posterior draws at every value
+    held = {i: v for i, v in enumerate(values)} | {REFERENCE: None}
     task = _Task(simulator, x0)
-    rows = []
+    rows: list[dict] = []
     with _mapper(workers, scheduler, cluster_file, serial, progress) as map_:
-        sets = {i: start[rng.choice(len(start), size=particles, p=w / w.sum())] for i in range(len(values))}
+        sets = {i: _hold(posterior[picks], names, parameter, v) for i, v in held.items()}
         for r in range(rounds):
             if r:
-                sets = {i: _perturb(_best(rows, i, r - 1, others, keep), particles, settings.kernel_scaling,
-                                    bounds, rng) for i in range(len(values))}
-            index = [(i, k) for i in range(len(values)) for k in range(particles)]
-            jobs = [({**dict(zip(others, sets[i][k], strict=True)), parameter: values[i]}, _seed(seed, i, r, k))
-                    for i, k in index]
+                steps = rng.multivariate_normal(np.zeros(len(names)), cov, size=(100, particles))
+                fixed = steps.copy()
+                fixed[..., names.index(parameter)] = 0.0   # a held value does not move
+                sets = {i: _step(_best(rows, i, r - 1, names, keep), particles, steps if v is None else fixed,
+                                 bounds) for i, v in held.items()}
+            index = [(i, k) for i in held for k in range(particles)]
+            jobs = [(dict(zip(names, sets[i][k], strict=True)), _seed(seed, r, k)) for i, k in index]
             dists = map_(task, jobs, f"refit round {r}")
             for (theta, _), d, (i, k) in zip(jobs, dists, index, strict=True):
                 rows.append({"value_index": i, "round": r, "particle": k, "distance": d, **theta})
     sims = pd.DataFrame(rows)
-    epsilon = cal.provenance["generations"][-1]["epsilon"]
-    table = summarise(sims, parameter, values, epsilon)
+    table = summarise(sims, parameter, values, epsilon, seed)
+    used = {"calibration": str(cal.folder), "parameter": parameter, "values": values, "particles": particles,
+            "rounds": rounds, "keep": keep, "seed": seed, "epsilon": epsilon,
+            "simulations": len(sims), "others": others}
     out.mkdir(parents=True, exist_ok=True)
     with atomic_path(out / "refit_simulations.parquet") as tmp:
         sims.to_parquet(tmp, index=False)
     write_text_atomic(out / "refit_profile.csv", table.to_csv(index=False, float_format="%.6g"))
-    refit_profile_figure(table, sims, parameter, epsilon, out / "refit_profile.png")
-    settings_used = {"calibration": str(cal.folder), "parameter": parameter, "values": values,
-                     "particles": particles, "rounds": rounds, "keep": keep, "seed": seed, "epsilon": epsilon}
-    write_text_atomic(out / "refit_profile.md", report_text(cal, table, settings_used, epsilon))
-    write_text_atomic(out / "refit_profile.json", json.dumps(settings_used, indent=1))
+    refit_profile_figure(table, sims, parameter, epsilon, out / "refit_profile.png",
+                         best_label=f"best ({BEST_QUANTILE:.0%} quantile), last round")
+    write_text_atomic(out / "refit_profile.md", report_text(cal, table, used))
+    write_text_atomic(out / "refit_profile.json", json.dumps(used, indent=1))
     return table
 
 
-def _best(rows: list[dict], value_index: int, round_: int, others: list[str], keep: float) -> np.ndarray:
+def _settings_and_epsilon(cal: Calibration) -> tuple[Settings, float]:
+    """The calibration's settings and last epsilon, from its provenance; a clear error if they are not there."""
+    try:
+        return Settings(**cal.provenance["settings"]), float(cal.provenance["generations"][-1]["epsilon"])
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise CalibrationError(f"{cal.folder / 'provenance.json'} lacks the calibration's settings or its "
+                               f"generations ({type(exc).__name__}: {exc}).") from None
+
+
+def _hold(sets: np.ndarray, names: list[str], parameter: str, value: float | None) -> np.ndarray:
+    """The sets with ``parameter`` at ``value`` (None: as they are, the reference)."""
+    sets = np.array(sets, float)
+    if value is not None:
+        sets[:, names.index(parameter)] = value
+    return sets
+
+
+def _best(rows: list[dict], value_index: int, round_: int, names: list[str], keep: float) -> np.ndarray:
+    """The best ``keep`` share (at least two) of a round's sets at one value, best first."""
     frame = pd.DataFrame([r for r in rows if r["value_index"] == value_index and r["round"] == round_])
     frame = frame.sort_values(["distance", "particle"], kind="stable")
-    return frame[others].to_numpy(float)[: max(2, int(round(keep * len(frame))))]
+    return frame[names].to_numpy(float)[: max(2, int(round(keep * len(frame))))]
 
 
-def _perturb(kept: np.ndarray, n: int, scaling: float, bounds: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """n sets: a kept set each (in turn), plus a normal step of ``scaling`` x the kept sets' covariance,
-    re-drawn until inside the prior (a step that keeps failing is dropped for the kept set itself)."""
-    cov = scaling * np.atleast_2d(np.cov(kept, rowvar=False))
-    cov += np.diag(np.maximum(np.diag(cov), 0) * 1e-9 + 1e-12)
+def _step(kept: np.ndarray, n: int, steps: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """n sets: kept set ``k % len(kept)`` moved by the first of its candidate ``steps`` (shape
+    (tries, n, dimension)) that lands inside the prior's ``bounds``; the set unmoved if none does."""
     base = kept[np.arange(n) % len(kept)]
     new = base.copy()
-    todo = np.arange(n)
-    for _ in range(100):
-        draw = base[todo] + rng.multivariate_normal(np.zeros(len(bounds)), cov, size=len(todo))
-        inside = np.all((draw >= bounds[:, 0]) & (draw <= bounds[:, 1]), axis=1)
-        new[todo[inside]] = draw[inside]
-        todo = todo[~inside]
-        if not len(todo):
+    todo = np.ones(n, bool)
+    for step in steps:
+        draw = base + step
+        inside = todo & np.all((draw >= bounds[:, 0]) & (draw <= bounds[:, 1]), axis=1)
+        new[inside] = draw[inside]
+        todo &= ~inside
+        if not todo.any():
             break
     return new
 
 
-def summarise(sims: pd.DataFrame, parameter: str, values: list[float], epsilon: float) -> pd.DataFrame:
-    """One row a value: its last round's minimum, best-quantile and median distance, and the share
-    of its simulations within the calibration's last epsilon."""
+def summarise(sims: pd.DataFrame, parameter: str, values: list[float], epsilon: float, seed: int = 0) -> pd.DataFrame:
+    """One row a value (then the reference, value NaN): its last round's best (low quantile) distance with a
+    bootstrap standard error, minimum and median, the minimum over all rounds, and the share of the last
+    round within the calibration's last epsilon."""
     last = sims[sims["round"] == sims["round"].max()]
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 63]))
     rows = []
-    for i, v in enumerate(values):
+    for i, v in [*enumerate(values), (REFERENCE, float("nan"))]:
+        if not (sims["value_index"] == i).any():
+            continue
         d = last.loc[last["value_index"] == i, "distance"].to_numpy(float)
+        boot = np.quantile(rng.choice(d, size=(BOOTSTRAP, len(d))), BEST_QUANTILE, axis=1)
         rows.append({"parameter": parameter, "value": v, "simulations": int((sims["value_index"] == i).sum()),
-                     "min_distance": float(d.min()), "best_distance": float(np.quantile(d, BEST_QUANTILE)),
-                     "median_distance": float(np.median(d)), "within_epsilon": float(np.mean(d <= epsilon))})
-    return pd.DataFrame(rows)
+                     "best_distance": float(np.quantile(d, BEST_QUANTILE)), "best_se": float(boot.std(ddof=1)),
+                     "min_distance": float(d.min()), "median_distance": float(np.median(d)),
+                     "min_all_rounds": float(sims.loc[sims["value_index"] == i, "distance"].min()),
+                     "within_epsilon": float(np.mean(d <= epsilon))})
+    table = pd.DataFrame(rows)
+    ref = table[table["value"].isna()]
+    if len(ref):
+        gap = table["best_distance"] - ref["best_distance"].iloc[0]
+        table["gap_to_reference"] = gap.where(table["value"].notna())
+        table["z"] = (gap / np.hypot(table["best_se"], ref["best_se"].iloc[0])).where(table["value"].notna())
+    return table
 
 
 def statement(table: pd.DataFrame, epsilon: float) -> str:
     """The plain reading of a refit profile."""
     parameter = table["parameter"].iloc[0]
-    excluded = table[table["best_distance"] > epsilon]
-    spread = table["best_distance"].max() - table["best_distance"].min()
-    best = table.loc[table["best_distance"].idxmin()]
-    if excluded.empty:
-        return (f"Refit profile of `{parameter}`: at every value from {table['value'].min():g} to "
-                f"{table['value'].max():g}, the others refitted reach the calibration's last epsilon "
-                f"({epsilon:.3g}); the best distances differ by {spread:.2f} across values (lowest at "
-                f"{best['value']:g}). A flat profile: the data do not pin `{parameter}`.")
-    return (f"Refit profile of `{parameter}`: refitting the others does not bring "
-            f"{', '.join(f'{v:g}' for v in excluded['value'])} within the calibration's last epsilon "
-            f"({epsilon:.3g}) at this effort; the best distance is lowest at {best['value']:g} "
-            f"({best['best_distance']:.3g}). The data disfavour those values (more rounds can only lower a curve).")
+    rows = table[table["value"].notna()]
+    best = rows.loc[rows["best_distance"].idxmin()]
+    span = f"from {rows['value'].min():g} to {rows['value'].max():g}"
+    if "z" not in table:
+        return (f"Refit profile of `{parameter}` {span}: best distance lowest at {best['value']:g} "
+                f"({best['best_distance']:.3g}); no reference search to compare with.")
+    ref = table[table["value"].isna()].iloc[0]
+    disfavoured = rows[rows["z"] > DISFAVOURED_Z]
+    within = (rows["within_epsilon"] > 0).sum()
+    scale = (f"The reference search (the parameter free) reaches {ref['best_distance']:.3g}; the values' best "
+             f"distances run from {rows['best_distance'].min():.3g} to {rows['best_distance'].max():.3g} (lowest "
+             f"at {best['value']:g}), and {within} of {len(rows)} values have simulations within the "
+             f"calibration's last epsilon ({epsilon:.3g}).")
+    if disfavoured.empty:
+        return (f"Refit profile of `{parameter}` {span}: with the others refitted, no value fits worse than the "
+                f"reference by more than {DISFAVOURED_Z:g} standard errors. {scale} A flat profile at this effort: "
+                f"the data do not pin `{parameter}`.")
+    return (f"Refit profile of `{parameter}` {span}: with the others refitted, "
+            f"{', '.join(f'{v:g}' for v in disfavoured['value'])} fit worse than the reference by more than "
+            f"{DISFAVOURED_Z:g} standard errors: the data disfavour them at this effort (a longer search may close "
+            f"the gap for values far from the posterior's mass). {scale}")
 
 
-def report_text(cal: Calibration, table: pd.DataFrame, used: dict, epsilon: float) -> str:
+def report_text(cal: Calibration, table: pd.DataFrame, used: dict) -> str:
     shown = table.drop(columns="parameter").copy()
-    for c in ("min_distance", "best_distance", "median_distance"):
-        shown[c] = shown[c].map(lambda x: f"{x:.3g}")
+    for c in shown.columns:
+        if c.endswith("distance") or c in ("best_se", "min_all_rounds", "gap_to_reference", "z"):
+            shown[c] = shown[c].map(lambda x: "" if x != x else f"{x:.3g}")
     shown["within_epsilon"] = shown["within_epsilon"].map(lambda x: f"{x:.0%}")
-    shown = shown.set_index(shown["value"].map(lambda x: f"{x:g}")).drop(columns="value")
+    shown = shown.set_index(shown["value"].map(lambda x: "free (reference)" if x != x else f"{x:g}"))
+    shown = shown.drop(columns="value")
     return "\n".join([
         f"# Refit profile of `{used['parameter']}`",
         "",
-        f"Calibration `{cal.folder}` (last epsilon {epsilon:.3g}). The other {len(cal.free_parameters) - 1} free "
-        f"parameters refitted at each value: {used['particles']} sets drawn from the posterior, then "
-        f"{used['rounds'] - 1} round(s) of the best {used['keep']:.0%} perturbed by the calibration's proposal "
-        f"kernel; the table is the last round (best = its {BEST_QUANTILE:.0%} quantile of distance). Seed "
-        f"{used['seed']}; `refit_simulations.parquet` holds every simulation.",
+        f"Calibration `{cal.folder}` (last epsilon {used['epsilon']:.3g}). The other {len(used['others'])} free "
+        f"parameters refitted at each value: {used['particles']} sets drawn from the posterior (the same draws and "
+        f"seeds at every value), then {used['rounds'] - 1} round(s) of the best {used['keep']:.0%} moved by the "
+        f"calibration's proposal kernel; the reference runs the same search with the parameter free. The table "
+        f"is the last round (best = its {BEST_QUANTILE:.0%} quantile of distance, with a bootstrap standard error; "
+        f"z = the gap to the reference's best in standard errors). {used['simulations']} simulations, seed "
+        f"{used['seed']}; `refit_simulations.parquet` holds every one.",
         "",
-        statement(table, epsilon),
+        statement(table, used["epsilon"]),
         "",
         markdown_table(shown, index_name=f"`{used['parameter']}`"),
         "",
