@@ -135,7 +135,7 @@ class Settings:
 
 
 # Preset sizes of a calibration (Settings fields): small for CI; standard, the settings of the committed
-# posterior (which was stopped after its second generation, 829 simulations); full for a cluster.
+# posterior (stopped after its fourth generation, 1,931 simulations, in two segments); full for a cluster.
 BUDGETS: dict[str, dict[str, int]] = {
     "small": {"population": 6, "generations": 2, "budget": 60},
     "standard": {"population": Settings.population, "generations": Settings.generations, "budget": Settings.budget},
