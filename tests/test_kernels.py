@@ -16,6 +16,7 @@ from agents.kernels import APPLY, CROSS, LEAVE, WAIT, backend, compiled
 from agents.migrant import ChoiceContext, daily_choice, leave_pull_today, shared_cross_utility
 from core.params import Params
 from core.population import Population
+from core.scenarios import apply_overrides
 from model import ChannelModel, run
 
 needs_numba = pytest.mark.skipif(compiled() is None, reason="numba is not installed")
@@ -48,7 +49,8 @@ def random_coast(seed: int, n: int = 3000):
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 5])
 def test_the_compiled_morning_gives_the_reference_beliefs_and_choices_to_the_last_bit(seed):
     pop, rule, coast, news, rng = random_coast(seed)
-    params, day = Params(), 400
+    # the choice's constant and loss fixed here, not the calibrated defaults, so that every branch is taken
+    params, day = apply_overrides(Params(), {"cross_constant": -7.0, "loss_if_returned": 4.0}), 400
     ctx = ChoiceContext(day=day, cheapest_price_gbp=1200.0, perceived_death_rate=0.002, legal_admission_chance=0.3,
                         grant_rate=np.array([0.9, 0.5, 0.2, 0.7]), legal_priority=np.ones(4))
     before = {c: getattr(pop, c).copy() for c in ("ret_yes", "ret_no", "job_yes", "job_no")}
