@@ -132,3 +132,12 @@ def test_a_profile_refuses_data_other_than_the_calibrations(tiny, tmp_path, chan
     with pytest.raises(CalibrationError, match=r"data changed \(small_boats_daily.csv\) since"):
         refit_profile(tiny, tmp_path / "p", values=[1.0], particles=4, serial=True, data_dir=changed_data)
     assert not (tmp_path / "p").exists()
+
+
+def test_every_value_runs_the_same_draws_and_seeds(tiny, tmp_path):
+    # common random numbers: the same value twice gives the same simulations, to the last bit
+    refit_profile(tiny, tmp_path, values=[2.0, 2.0], particles=4, rounds=1, seed=3, serial=True)
+    sims = pd.read_parquet(tmp_path / "refit_simulations.parquet")
+    first, second = (sims[sims["value_index"] == i].drop(columns="value_index").reset_index(drop=True)
+                     for i in (0, 1))
+    pdt.assert_frame_equal(first, second)

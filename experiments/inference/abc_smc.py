@@ -40,6 +40,7 @@ import random
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -142,13 +143,14 @@ def _sampler_class():
 
         Each of the n particles of generation t is one task seeded from
         (seed, t, index); the tasks' samples are joined in index order.
-        ``map_(fn, items, t)`` is any ordered map (:func:`serial_map`, or
-        Dask's through :func:`dask_map`); ``t`` labels its progress.
+        ``map_(fn, items, t)`` is any ordered map (by default the built-in
+        one; :func:`calibrate` gives :func:`executor_map`'s); ``t`` labels its
+        progress.
         """
 
         def __init__(self, map_: Callable | None = None, seed: int = 0):
             super().__init__()
-            self.map_ = map_ or serial_map
+            self.map_ = map_ or (lambda fn, items, t: list(map(fn, items)))
             self.seed = seed
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
@@ -183,18 +185,23 @@ def ordered_map(client, fn, items, label: str, progress: bool) -> list:
     return results
 
 
-def serial_map(fn, items, t: int | None = None) -> list:
-    """The sampler's map in this process."""
-    return [fn(item) for item in items]
+@contextmanager
+def executor_map(workers: int | None = None, scheduler: str | None = None,
+                 cluster_file: str | Path | None = None, serial: bool = False, progress: bool = False):
+    """An ordered map ``map_(fn, items, label)`` with a progress bar: in this process (``serial``), or
+    over a Dask client (local workers, a scheduler or a cluster file) whose dashboard is announced."""
+    if serial:
+        yield lambda fn, items, label: [fn(item) for item in tqdm(items, desc=label, unit="run",
+                                                                   disable=not progress)]
+        return
+    with dask_client(workers, scheduler, cluster_file) as client:
+        if progress:
+            announce_dashboard(client)
+        yield lambda fn, items, label: ordered_map(client, fn, items, label, progress)
 
 
-def dask_map(client, progress: bool, label: str):
-    """An ordered map over a Dask client, with a progress bar labelled by the generation."""
-    def map_(fn, items, t: int):
-        stage = "prior sample" if t < 0 else f"generation {t}"
-        return ordered_map(client, fn, items, f"{label} {stage}", progress)
-
-    return map_
+def _stage(t: int) -> str:
+    return "prior sample" if t < 0 else f"generation {t}"
 
 
 # --- the calibration ------------------------------------------------------------------------------------
@@ -234,14 +241,9 @@ def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int
     # the settings this run goes by (a resume's raised limits included), for the next resume
     write_text_atomic(out / SETTINGS_FILE, json.dumps({"settings": asdict(settings), "data_files": files}, indent=1))
     began = time.perf_counter()
-    run_abc = functools.partial(_run_abc, out, settings, simulator, x0, resume=resume, max_minutes=max_minutes)
-    if serial:
-        history = run_abc(serial_map)
-    else:
-        with dask_client(workers, scheduler, cluster_file) as client:
-            if progress:
-                announce_dashboard(client)
-            history = run_abc(dask_map(client, progress, "calibrate"))
+    with executor_map(workers, scheduler, cluster_file, serial, progress) as map_:
+        history = _run_abc(out, settings, simulator, x0, lambda fn, items, t: map_(fn, items, f"calibrate {_stage(t)}"),
+                           resume=resume, max_minutes=max_minutes)
     return write_posterior(out, history, settings, files, time.perf_counter() - began, segments=before)
 
 
@@ -280,14 +282,24 @@ def recorded_settings(out: str | Path) -> Settings:
     return _recorded(Path(out))[0]
 
 
+def settings_from(record: dict, where: Path) -> Settings:
+    """The Settings a record (``settings.json``, ``provenance.json``) holds; a CalibrationError naming
+    ``where`` if it holds none."""
+    try:
+        return Settings(**record["settings"])
+    except (KeyError, TypeError) as exc:
+        raise CalibrationError(f"{where} cannot be read as a calibration's settings ({type(exc).__name__}: "
+                               f"{exc}).") from None
+
+
 def _recorded(out: Path) -> tuple[Settings, dict[str, str]]:
     for name in (SETTINGS_FILE, "provenance.json"):
         if (out / name).is_file():
             try:
                 recorded = json.loads((out / name).read_text())
-                return Settings(**recorded["settings"]), recorded.get("data_files", {})
-            except (ValueError, KeyError, TypeError) as exc:
-                raise CalibrationError(f"{out / name} cannot be read as a calibration's settings ({exc}).") from None
+            except ValueError as exc:
+                raise CalibrationError(f"{out / name} is not valid JSON ({exc}).") from None
+            return settings_from(recorded, out / name), recorded.get("data_files", {})
     raise CalibrationError(f"{out} holds no calibration to resume ({SETTINGS_FILE} or provenance.json).")
 
 
@@ -312,7 +324,7 @@ def _resumed_settings(out: Path, given: Settings | None) -> tuple[Settings, dict
 
 
 def write_posterior(out: Path, history, settings: Settings, files: dict[str, str], seconds: float, *,
-                    segments: list[dict] | None = None, stopped: str | None = None) -> Calibration:
+                    segments: list[dict] | None = None) -> Calibration:
     """Write the posterior of the last generation in ``history`` with its provenance and figure.
 
     ``segments`` are the earlier runs of a resumed calibration (each its simulations so far, seconds,
@@ -345,10 +357,10 @@ def write_posterior(out: Path, history, settings: Settings, files: dict[str, str
         **_versions(),
     }
     last = settings.generations <= history.max_t + 1 or history.total_nr_simulations >= settings.budget
-    if stopped or not last:
-        provenance["stopped"] = stopped or (f"stopped at the time limit after generation {history.max_t} (of at most "
-                                            f"{settings.generations}, budget {settings.budget}); "
-                                            f"'channelsim calibrate --resume {out}' continues it")
+    if not last:
+        provenance["stopped"] = (f"stopped at the time limit after generation {history.max_t} (of at most "
+                                 f"{settings.generations}, budget {settings.budget}); "
+                                 f"'channelsim calibrate --resume {out}' continues it")
     if segments:
         this = {"simulations": provenance["simulations"], "seconds": round(seconds, 1),
                 "git_commit": provenance.get("git_commit"), "created": provenance["created"]}

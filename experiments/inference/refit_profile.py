@@ -43,15 +43,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from core.files import atomic_path, write_text_atomic
-from experiments.inference.abc_smc import check_same_data, distance, ordered_map, problem
+from experiments.inference.abc_smc import check_same_data, distance, executor_map, problem, settings_from
 from experiments.inference.identification import PROFILED, prior_range, priors_of
 from experiments.inference.posterior import Calibration, load_calibration
 from experiments.inference.report import markdown_table
@@ -64,7 +62,6 @@ from experiments.inference.settings import (
     Settings,
 )
 from experiments.plots import refit_profile_figure
-from experiments.sweeps.execute import dask_client
 
 BEST_QUANTILE = 0.1   # the "best" distance at a value: this quantile of its last round (robust to noise)
 DISFAVOURED_Z = 2.0   # a value's best this many standard errors above the reference's: disfavoured
@@ -134,7 +131,7 @@ def refit_profile(calibration: str | Path | Calibration | None, out: str | Path 
     held = {i: v for i, v in enumerate(values)} | {REFERENCE: None}
     task = _Task(simulator, x0)
     rows: list[dict] = []
-    with _mapper(workers, scheduler, cluster_file, serial, progress) as map_:
+    with executor_map(workers, scheduler, cluster_file, serial, bool(progress)) as map_:
         sets = {i: _hold(posterior[picks], names, parameter, v) for i, v in held.items()}
         for r in range(rounds):
             if r:
@@ -166,11 +163,13 @@ def refit_profile(calibration: str | Path | Calibration | None, out: str | Path 
 
 def _settings_and_epsilon(cal: Calibration) -> tuple[Settings, float]:
     """The calibration's settings and last epsilon, from its provenance; a clear error if they are not there."""
+    where = cal.folder / "provenance.json"
+    settings = settings_from(cal.provenance, where)
     try:
-        return Settings(**cal.provenance["settings"]), float(cal.provenance["generations"][-1]["epsilon"])
+        return settings, float(cal.provenance["generations"][-1]["epsilon"])
     except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise CalibrationError(f"{cal.folder / 'provenance.json'} lacks the calibration's settings or its "
-                               f"generations ({type(exc).__name__}: {exc}).") from None
+        raise CalibrationError(f"{where} lacks the calibration's generations ({type(exc).__name__}: "
+                               f"{exc}).") from None
 
 
 def _hold(sets: np.ndarray, names: list[str], parameter: str, value: float | None) -> np.ndarray:
@@ -282,14 +281,3 @@ def report_text(cal: Calibration, table: pd.DataFrame, used: dict) -> str:
         "![refit profile](refit_profile.png)",
         "",
     ])
-
-
-@contextmanager
-def _mapper(workers, scheduler, cluster_file, serial: bool, progress: bool | None):
-    """An ordered map ``map_(fn, jobs, label)`` with a progress bar: serial, or over a Dask client."""
-    if serial:
-        yield lambda fn, jobs, label: [fn(job) for job in tqdm(jobs, desc=label, unit="run",
-                                                                disable=not progress)]
-        return
-    with dask_client(workers, scheduler, cluster_file) as client:
-        yield lambda fn, jobs, label: ordered_map(client, fn, jobs, label, bool(progress))
