@@ -62,9 +62,10 @@ class BorderForce(mesa.Agent):
         world = self.world
         pop, ledger = world.population, world.ledger
         pop.move(rows, UK)
+        nationality = pop.nationality[rows]
         ledger.arrivals += len(rows)
-        world.by_nationality.add("arrivals", pop.nationality[rows])
-        ledger.arrivals_own_arrangement += int(self.coast.own_arrangement[pop.nationality[rows]].sum())
+        world.by_nationality.add("arrivals", nationality)
+        ledger.arrivals_own_arrangement += int(np.count_nonzero(self.coast.own_arrangement[nationality]))
         ledger.boats_arrived += 1
         selected, home = self.select(rows, world.quota_per_week(), world.calendar.date(world.env.now))
         for group, to_france in ((selected, True), (home, False)):
@@ -72,10 +73,11 @@ class BorderForce(mesa.Agent):
                 pop.move(group, DETAINED)
                 for row in group.tolist():
                     world.env.process(self.detain(row, to_france))
-        held = np.concatenate([selected, home])
-        stayed = rows[~np.isin(rows, held)] if len(held) else rows
-        if len(stayed):
-            world.reports.stayed_in_uk(pop.nationality[stayed], world.day)
+        if len(selected) or len(home):
+            stayed = ~np.isin(rows, np.concatenate([selected, home]))
+            rows, nationality = rows[stayed], nationality[stayed]
+        if len(rows):
+            world.reports.stayed_in_uk(nationality, world.day)
 
     def select(self, rows: np.ndarray, quota_per_week: float, date) -> tuple[np.ndarray, np.ndarray]:
         """(selected for return to France, returned to their own country) among landed ``rows``."""

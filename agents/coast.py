@@ -132,9 +132,13 @@ class Coast:
     def refresh(self) -> None:
         """Drop those who left France; take back those sent back to the camps."""
         pop, coast = self.world.population, self.rows
-        here = pop.state[coast] == FRANCE
-        pop.on_coast[coast[~here]] = False
-        parts = [coast[here]]
+        if self.kernels == "numba":
+            kept = np.empty(len(coast), dtype=np.int64)
+            parts = [kept[:compiled().still_on_coast(coast, pop.state, pop.on_coast, FRANCE, kept)]]
+        else:
+            here = pop.state[coast] == FRANCE
+            pop.on_coast[coast[~here]] = False
+            parts = [coast[here]]
         for rows in self.world.reports.back_to_coast:
             rows = rows[(pop.state[rows] == FRANCE) & ~pop.on_coast[rows]]
             pop.on_coast[rows] = True
@@ -158,12 +162,12 @@ class Coast:
             return np.empty(0, dtype=np.int64)
         pop = self.world.population
         rows = pop.add(k)
-        pop.nationality[rows] = np.repeat(np.arange(len(counts)), counts)
-        draw_attributes(pop, rows, self.params, day, rng)
-        mark_arrival(pop, rows, day, self.params, self.legal_priority)
-        groups = pop.nationality[rows]
-        self.beliefs.initialise(rows, self.upstream_return[groups], self.upstream_job[groups])
-        pop.on_coast[rows] = True
+        newcomers = slice(int(rows[0]), int(rows[0]) + k)   # appended together: their rows as a slice
+        groups = pop.nationality[newcomers] = np.repeat(np.arange(len(counts), dtype=np.int16), counts)
+        draw_attributes(pop, newcomers, self.params, day, rng)
+        mark_arrival(pop, newcomers, day, self.params, self.legal_priority)
+        self.beliefs.initialise(newcomers, self.upstream_return[groups], self.upstream_job[groups])
+        pop.on_coast[newcomers] = True
         self.rows = np.concatenate([self.rows, rows])
         self.world.ledger.inflow += k
         self.world.by_nationality.add_counts("inflow", counts)
@@ -209,9 +213,9 @@ class Coast:
         pop, coast = self.world.population, self.rows
         if len(coast) == 0:
             return
-        census, coast_day = compiled()
+        kernels = compiled()
         waiting = np.zeros(self.n_groups, dtype=np.int64)
-        n_free = census(coast, pop.nationality, pop.free_from_day, day, waiting)
+        n_free = kernels.census(coast, pop.nationality, pop.free_from_day, day, waiting)
         news = self._news(waiting, day)
         rng = self._choice_rng
         n = len(coast)
@@ -229,7 +233,7 @@ class Coast:
         sum_return, sum_job = np.zeros(len(waiting)), np.zeros(len(waiting))
         stories = (np.bincount(news.contacts, minlength=n) if len(news.contacts)
                    else np.zeros(n, dtype=np.int64))
-        coast_day(
+        kernels.coast_day(
             coast, pop.nationality, pop.free_from_day, day,
             bayesian, *columns, self.beliefs.decay,
             news.returned_by_group, news.stayed_by_group, news.job_found_by_group, news.job_not_found_by_group,
@@ -332,9 +336,14 @@ class Coast:
         now = self.world.env.now
         if self._booked_at != now:
             pop, coast = self.world.population, self.rows
-            rows = coast[(pop.booked_gang[coast] != NO_GANG) & (pop.state[coast] == FRANCE)]
-            rows = rows[np.lexsort((pop.booked_day[rows], pop.booked_gang[rows]))]  # stable: by gang, then day
-            bounds = np.searchsorted(pop.booked_gang[rows], np.arange(n_gangs + 1))
+            if self.kernels == "numba":
+                rows, bounds = np.empty(len(coast), dtype=np.int64), np.empty(n_gangs + 1, dtype=np.int64)
+                compiled().booked_by_gang(coast, pop.booked_gang, pop.booked_day, pop.state, FRANCE, NO_GANG,
+                                          rows, bounds)
+            else:
+                rows = coast[(pop.booked_gang[coast] != NO_GANG) & (pop.state[coast] == FRANCE)]
+                rows = rows[np.lexsort((pop.booked_day[rows], pop.booked_gang[rows]))]  # stable: by gang, then day
+                bounds = np.searchsorted(pop.booked_gang[rows], np.arange(n_gangs + 1))
             self._booked = [rows[bounds[i]:bounds[i + 1]] for i in range(n_gangs)]
             self._booked_at = now
         return self._booked[gang_index]

@@ -24,6 +24,7 @@ import functools
 import math
 import os
 import sys
+from typing import NamedTuple
 
 import numpy as np
 
@@ -118,9 +119,73 @@ def _coast_day(rows, nationality, free_from_day, day,
         k += 1
 
 
+def _still_on_coast(coast, state, on_coast, france, kept):
+    """Those of ``coast`` still in France, in order, into ``kept`` (returns how many); the others
+    are marked off the coast."""
+    k = 0
+    for j in range(coast.shape[0]):
+        row = coast[j]
+        if state[row] == france:
+            kept[k] = row
+            k += 1
+        else:
+            on_coast[row] = False
+    return k
+
+
+def _booked_by_gang(coast, booked_gang, booked_day, state, france, no_gang, booked, bounds):
+    """Those of ``coast`` in France and booked, into ``booked`` by gang, then by booking day, then
+    in coast order (a stable sort, as ``np.lexsort`` gives); gang g's are
+    ``booked[bounds[g]:bounds[g + 1]]``. Returns how many are booked."""
+    k = 0
+    for j in range(coast.shape[0]):
+        row = coast[j]
+        if booked_gang[row] != no_gang and state[row] == france:
+            booked[k] = row
+            k += 1
+    keys = np.empty(k, dtype=np.int64)
+    for i in range(k):   # gang, then day (days are below 2**31)
+        keys[i] = np.int64(booked_gang[booked[i]]) * 4294967296 + booked_day[booked[i]]
+    order = np.argsort(keys, kind="mergesort")
+    rows = booked[:k].copy()
+    bounds[:] = 0
+    for i in range(k):
+        row = rows[order[i]]
+        booked[i] = row
+        bounds[booked_gang[row] + 1] += 1
+    for g in range(1, bounds.shape[0]):
+        bounds[g] += bounds[g - 1]
+    return k
+
+
+def _set_out(rows, state, france, attempted, legal_eligible, paid_attempts_left, aboard):
+    """A launch sets out: those of ``rows`` still in France, in order, into ``aboard`` (returns how
+    many); each has now tried to cross (barred from the legal route) and used a paid attempt."""
+    k = 0
+    for j in range(rows.shape[0]):
+        row = rows[j]
+        if state[row] == france:
+            aboard[k] = row
+            k += 1
+            attempted[row] = True
+            legal_eligible[row] = False
+            paid_attempts_left[row] -= 1
+    return k
+
+
+class Kernels(NamedTuple):
+    """The compiled kernels (each the numba twin of numpy code in :mod:`agents.coast`)."""
+
+    census: object          # _census
+    coast_day: object       # _coast_day
+    still_on_coast: object  # _still_on_coast
+    booked_by_gang: object  # _booked_by_gang
+    set_out: object         # _set_out
+
+
 @functools.cache
-def compiled() -> tuple | None:
-    """(census, coast_day) compiled with numba (loaded from the on-disk cache after the first
+def compiled() -> Kernels | None:
+    """The kernels compiled with numba (loaded from the on-disk cache after the first
     compilation), or None where numba is missing, after a one-line notice."""
     try:
         import numba  # a heavy import, paid only by runs that simulate
@@ -128,7 +193,8 @@ def compiled() -> tuple | None:
         print("channelsim: numba is not installed; the numpy reference runs (slower).", file=sys.stderr)
         return None
     jit = numba.njit(cache=True, nogil=True)
-    return jit(_census), jit(_coast_day)
+    return Kernels(jit(_census), jit(_coast_day), jit(_still_on_coast), jit(_booked_by_gang),
+                   jit(_set_out))
 
 
 def backend(requested: str | None = None) -> str:

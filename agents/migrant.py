@@ -89,9 +89,10 @@ class Migrant(mesa.Agent):
         return f"Migrant(id={self.unique_id}, {self.nationality}, {self.state})"
 
 
-def draw_attributes(pop: Population, rows: np.ndarray, params: Params, day: int, rng: np.random.Generator) -> None:
-    """Camp, family ties, age, budget and risk tolerance of newcomers (nationality is set by the inflow)."""
-    k = len(rows)
+def draw_attributes(pop: Population, rows: slice, params: Params, day: int, rng: np.random.Generator) -> None:
+    """Camp, family ties, age, budget and risk tolerance of newcomers, who are the ``rows`` of a
+    slice (they are appended together); nationality is set by the inflow."""
+    k = rows.stop - rows.start
     m = params.migrants
     pop.camp[rows] = rng.integers(0, m.camps, k)
     pop.family_ties[rows] = rng.random(k) < m.family_ties_share
@@ -166,8 +167,10 @@ def leave_pull_today(c: Choice, day: int) -> float:
     return np.exp(c.leave_constant + c.leave_hardship_per_30_days * day / 30.0)
 
 
-def mark_arrival(pop: Population, rows: np.ndarray, day: int, params: Params, legal_priority: np.ndarray) -> None:
-    """Per-person terms of the choice that change only on events, kept as columns."""
+def mark_arrival(pop: Population, rows: np.ndarray | slice, day: int, params: Params,
+                 legal_priority: np.ndarray) -> None:
+    """Per-person terms of the choice that change only on events, kept as columns (``rows``: an index
+    array, or a slice of newcomers)."""
     pop.arrived_day[rows] = day
     pop.leave_pull[rows] = np.exp(-params.choice.leave_hardship_per_30_days * day / 30.0)
     pop.legal_eligible[rows] = (pop.family_ties[rows] & ~pop.attempted[rows] & (pop.returned[rows] == 0)

@@ -59,8 +59,8 @@ CHILD = textwrap.dedent("""
             return out
         return wrapper
     if compiled is not None:
-        count_free, coast_day = compiled
-        agents.coast.compiled = lambda: (timed("kernels", count_free), timed("kernels", coast_day))
+        timed_kernels = compiled._replace(**{k: timed("kernels", f) for k, f in compiled._asdict().items()})
+        agents.coast.compiled = lambda: timed_kernels
     else:
         agents.coast.Coast.hear_news = timed("kernels", agents.coast.Coast.hear_news)
         agents.coast.daily_choice = timed("kernels", agents.coast.daily_choice)

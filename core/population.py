@@ -91,7 +91,7 @@ class Population:
         """Register a column (belief rules add their own)."""
         if name not in self._columns:
             self._columns[name] = (dtype, fill)
-            setattr(self, name, np.full(self.capacity, fill, dtype=dtype))
+            setattr(self, name, _filled(self.capacity, fill, dtype))
         return getattr(self, name)
 
     def add(self, k: int) -> np.ndarray:
@@ -133,7 +133,14 @@ class Population:
     def _grow(self, needed: int) -> None:
         new_capacity = max(needed, 2 * self.capacity)
         for name, (dtype, fill) in self._columns.items():
-            new = np.full(new_capacity, fill, dtype=dtype)
+            new = _filled(new_capacity, fill, dtype)
             new[: self.n] = getattr(self, name)[: self.n]
             setattr(self, name, new)
         self.capacity = new_capacity
+
+
+def _filled(length: int, fill: float, dtype: type) -> np.ndarray:
+    """A column of ``length`` rows holding ``fill``. Zero-filled columns (most of them) come from
+    ``np.zeros``, whose pages the OS hands out zeroed as rows are first written, so growing the
+    table does not write the rows nobody has reached yet."""
+    return np.zeros(length, dtype=dtype) if fill == 0 else np.full(length, fill, dtype=dtype)

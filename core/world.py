@@ -48,11 +48,14 @@ class Ledger:
     gang_revenue: float = 0.0
 
     def reset(self) -> None:
-        for f in fields(self):
-            setattr(self, f.name, f.default)
+        for name, default in _LEDGER_DEFAULTS:
+            setattr(self, name, default)
 
     def as_dict(self) -> dict[str, float]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name, _ in _LEDGER_DEFAULTS}
+
+
+_LEDGER_DEFAULTS = tuple((f.name, f.default) for f in fields(Ledger))   # read each day: fields() is slow
 
 
 class NationalityLedger:

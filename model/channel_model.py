@@ -106,7 +106,8 @@ class ChannelModel(mesa.Model):
         n_groups = len(params.nationalities)
         self.world = World(self.env, self.calendar, params, self.population, Ledger(),
                            Reports(n_groups, params.beliefs), SeaDanger(), NationalityLedger(n_groups), self.policy)
-        self.coast = Coast(self.world, self.beliefs, streams, kernel_backend(kernels))
+        self.kernels = kernel_backend(kernels)
+        self.coast = Coast(self.world, self.beliefs, streams, self.kernels)
         self.register_migrants = bool(register_migrants)
         self._views: dict[int, Migrant] = {}
 
@@ -117,7 +118,7 @@ class ChannelModel(mesa.Model):
         self.border_force = BorderForce(self, self.world, self.coast, streams.stream("border_force"))
         self.world.legal_route = self.legal_route = LegalRoute(
             self.env, self.population, params, streams.stream("legal_route"), self.world.ledger)
-        self.sea = Sea(self.world, self.police, self.border_force, streams.stream("sea"))
+        self.sea = Sea(self.world, self.police, self.border_force, streams.stream("sea"), self.kernels)
         self._gang_rng = streams.stream("gangs")
         self.upstream = UpstreamShocks(params.inflow, len(params.nationalities), streams.stream("upstream"))
         self.env.process(self._days())

@@ -106,7 +106,7 @@ def day_record(world: World, coast: Coast, gangs: list[SmugglingGang], police: F
         perceived_return_probability_sd=_sd(p_return),
         perceived_job_prospect=_mean(p_job),
         perceived_job_prospect_sd=_sd(p_job),
-        seat_price=float(np.mean([g.price_gbp for g in gangs])),
+        seat_price=_mean(np.array([g.price_gbp for g in gangs])),
         gang_boats=int(sum(g.boats for g in gangs)),
         sea_state=sea_state,
         returns_quota=float(world.policy.returns_per_week[day]),

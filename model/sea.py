@@ -19,6 +19,7 @@ import numpy as np
 from agents.border_force import BorderForce
 from agents.french_police import FrenchPolice
 from agents.gang import Boat
+from agents.kernels import compiled
 from core.params import Danger
 from core.population import AT_SEA, DEAD, FRANCE, NO_GANG
 from core.world import World
@@ -46,28 +47,24 @@ def incident_probability(d: Danger, load: int, comfortable_load: float, sea_stat
 class Sea:
     """The Channel between the beaches and Dover."""
 
-    def __init__(self, world: World, police: FrenchPolice, border_force: BorderForce, rng: np.random.Generator):
+    def __init__(self, world: World, police: FrenchPolice, border_force: BorderForce, rng: np.random.Generator,
+                 kernels: str = "numpy"):
         self.world = world
         self.police = police
         self.border_force = border_force
         self.rng = rng
+        self.kernels = kernels  # "numba": the compiled kernels; "numpy": the reference
 
     def crossing(self, boat: Boat):
         """SimPy process of one launch: patrol, crossing, rescue, landing."""
         world, rng = self.world, self.rng
         env, pop, ledger = world.env, world.population, world.ledger
         yield env.timeout(LAUNCH_EARLIEST_DAYS + LAUNCH_SPREAD_DAYS * rng.random())
-        rows = boat.rows
-        aboard = pop.state[rows] == FRANCE   # some may have been admitted by the legal route since the evening
-        if not aboard.all():
-            rows = rows[aboard]
-            if len(rows) == 0:
-                boat.gang.launch_cancelled()
-                return
+        rows = self._set_out(boat.rows)   # some may have been admitted by the legal route since the evening
+        if len(rows) == 0:
+            boat.gang.launch_cancelled()
+            return
         ledger.launch_attempts += 1
-        pop.attempted[rows] = True
-        pop.legal_eligible[rows] = False
-        pop.paid_attempts_left[rows] -= 1
         if self.police.patrol(boat):
             self._stopped(rows)
             return
@@ -81,10 +78,27 @@ class Sea:
             return
         hours = world.params.border_force.crossing_hours * (CROSSING_TIME_SHORTEST + CROSSING_TIME_RANGE * rng.random())
         yield env.timeout(hours / 24.0)
-        waited = yield env.process(self.border_force.rescue())
+        waited = yield from self.border_force.rescue()   # within this process: no process of its own
         rows = self._incident(boat, rows, intercepted=False, waited_hours=waited)
         if len(rows):
             self.border_force.land(rows)
+
+    def _set_out(self, rows: np.ndarray) -> np.ndarray:
+        """Those aboard still in France set out: each has now tried to cross (barred from the legal
+        route) and used a paid attempt. Returns them."""
+        pop = self.world.population
+        if self.kernels == "numba":
+            aboard = np.empty(len(rows), dtype=np.int64)
+            k = compiled().set_out(rows, pop.state, FRANCE, pop.attempted, pop.legal_eligible,
+                                     pop.paid_attempts_left, aboard)
+            return rows if k == len(rows) else aboard[:k]
+        here = pop.state[rows] == FRANCE
+        if not here.all():
+            rows = rows[here]
+        pop.attempted[rows] = True
+        pop.legal_eligible[rows] = False
+        pop.paid_attempts_left[rows] -= 1
+        return rows
 
     def _stopped(self, rows: np.ndarray) -> None:
         """People of a stopped launch go back to the camps; their paid seat lasts while attempts remain."""

@@ -33,12 +33,16 @@ class UpstreamShocks:
         self.phi = float(np.exp(-1.0 / params.upstream_shock_days))
         self.rng = rng
         self.z = rng.standard_normal(groups + 1) * self.sd   # [common, group 0, group 1, ...]
+        # constants of the daily step (an AR(1) of unit variance, a common and an own part, mean one)
+        self._innovation_scale = np.sqrt(1.0 - self.phi ** 2)
+        self._common_weight, self._own_weight = np.sqrt(self.common), np.sqrt(1.0 - self.common)
+        self._lognormal_shift = 0.5 * self.sd ** 2
 
     def step(self) -> np.ndarray:
         """Advance one day; the multiplier of each nationality's inflow."""
         if self.sd == 0.0:
             return np.ones(len(self.z) - 1)
-        innovation = self.rng.standard_normal(len(self.z)) * self.sd * np.sqrt(1.0 - self.phi ** 2)
+        innovation = self.rng.standard_normal(len(self.z)) * self.sd * self._innovation_scale
         self.z = self.phi * self.z + innovation
-        x = np.sqrt(self.common) * self.z[0] + np.sqrt(1.0 - self.common) * self.z[1:]
-        return np.exp(x - 0.5 * self.sd ** 2)
+        x = self._common_weight * self.z[0] + self._own_weight * self.z[1:]
+        return np.exp(x - self._lognormal_shift)

@@ -45,7 +45,7 @@ class Weather:
             mean = self._mean(day)
             shock = self.rng.normal(0.0, self.params.sea_noise)
             persisting = self.params.sea_persistence * (self.sea_state - mean)
-            self.sea_state = float(np.clip(mean + persisting + shock, 0.0, 1.0))
+            self.sea_state = min(max(float(mean + persisting + shock), 0.0), 1.0)
             if self.sea_state <= self.worst_launchable:
                 window, self.window = self.window, env.event()
                 window.succeed(self.sea_state)

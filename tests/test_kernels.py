@@ -66,7 +66,7 @@ def test_the_compiled_morning_gives_the_reference_beliefs_and_choices_to_the_las
     # the kernel, from the same starting beliefs and uniforms
     for c, values in before.items():
         getattr(pop, c)[:] = values
-    census, coast_day = compiled()
+    census, coast_day = compiled().census, compiled().coast_day
     waiting = np.zeros(4, dtype=np.int64)
     n_free = census(coast, pop.nationality, pop.free_from_day, day, waiting)
     assert n_free == free_mask.sum() and (waiting == np.bincount(pop.nationality[coast], minlength=4)).all()
