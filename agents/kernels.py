@@ -9,6 +9,12 @@ it in one compiled loop (numba ``njit``), visiting each person once. The numpy
 code stays as the reference: the tests check that both give the same beliefs
 and the same choices, and it runs wherever numba is missing.
 
+Three smaller passes do the coast's bookkeeping the same way, each the twin
+of a few numpy lines beside its caller: who is still on the coast each morning
+(:meth:`agents.coast.Coast.refresh`), who is booked with which gang, first
+booked first (:meth:`agents.coast.Coast.booked_with`), and a launch setting
+out (``model.sea.Sea._set_out``).
+
 Random numbers stay with the mechanisms' own streams: the day's uniforms for
 the choice are drawn with the coast's generator and passed in, in the order
 the reference draws them, so common random numbers across policy arms hold.

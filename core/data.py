@@ -100,8 +100,13 @@ def read_one_in_one_out(path: str | Path) -> pd.DataFrame:
         months.append(month)
         for col in counts:
             counts[col].append(_count(row[at[col]], path, line, col, MOST_PER_MONTH))
-    frame = pd.DataFrame({"month": pd.PeriodIndex(months, freq="M"), **counts})
-    return frame.sort_values("month").reset_index(drop=True)
+    frame = pd.DataFrame({"month": pd.PeriodIndex(months, freq="M"), **counts}).sort_values("month")
+    gaps = [(a, b) for a, b in zip(frame["month"].iloc[:-1], frame["month"].iloc[1:], strict=True) if b != a + 1]
+    if gaps:   # a missing month would hold the month before's rate silently
+        a, b = gaps[0]
+        raise DataError(f"{path}: no row for {a + 1}{'' if b == a + 2 else f' to {b - 1}'} (between {a} and {b}); "
+                        "the file needs one row a month, 0 where nothing happened.")
+    return frame.reset_index(drop=True)
 
 
 def _csv_rows(path: Path, required: list[str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -189,7 +194,7 @@ def read_small_boats(path: str | Path, frequency: str = "daily") -> pd.DataFrame
 def _csv_table(path: Path) -> tuple[pd.DataFrame, pd.Series]:
     """A CSV file as text cells indexed by line number, and each line's number of fields."""
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
+        with path.open(newline="", encoding="utf-8-sig") as fh:   # a byte-order mark is not text
             reader = csv.reader(fh)
             rows, lines = [], []
             for row in reader:
@@ -250,13 +255,28 @@ def _tidy(raw: pd.DataFrame, frequency: str, where: str, widths: pd.Series | Non
         first = parsed.index[(parsed == parsed[line]).to_numpy()][0]
         raise DataError(f"{where}, line {line}, column {wanted[0]!r}: {parsed[line].date()} appears twice "
                         f"(first on line {first}).")
+    if table.empty:
+        raise DataError(f"{where}: no rows below the header.")
+    step = pd.Timedelta(days=7 if frequency == "weekly" else 1)
+    order = parsed.sort_values()
+    gap = order.diff().iloc[1:] != step
+    if gap.any():   # a missing day or week would count as none crossing
+        line = gap.idxmax()
+        before = order.iloc[order.index.get_loc(line) - 1]
+        raise DataError(f"{where}, line {line}, column {wanted[0]!r}: {order[line].date()} follows {before.date()}; "
+                        f"the series needs every {'week' if frequency == 'weekly' else 'day'} in between "
+                        "(0 where none crossed).")
     most = MOST_PER_DAY * (7 if frequency == "weekly" else 1)
     out = pd.DataFrame({wanted[0]: parsed.to_numpy()})
     for col in wanted[1:]:
         values = table[col] if col in table.columns else pd.Series(["-"] * len(table), index=table.index)
         text = values.astype(str).str.strip().str.replace(",", "", regex=False)
-        numbers = pd.to_numeric(text.where(~text.isin(["-", "", "nan", "None", ".."])), errors="coerce")
-        bad = numbers.isna() & ~text.isin(["-", "", "nan", "None", ".."])
+        unrecorded = text.isin(["-", "", "nan", "None", ".."])
+        if col in ("migrants_arrived", "boats_arrived") and unrecorded.any():   # recorded every day and week
+            raise DataError(f"{where}, line {unrecorded.idxmax()}: column {col!r} must hold a count in every row, "
+                            f"not {values[unrecorded].iloc[0]!r} (0 where none crossed).")
+        numbers = pd.to_numeric(text.where(~unrecorded), errors="coerce")
+        bad = numbers.isna() & ~unrecorded
         if bad.any():
             raise DataError(f"{where}, line {bad.idxmax()}: {values[bad].iloc[0]!r} in column {col!r} is not a "
                             "number.")

@@ -16,6 +16,8 @@ from core.data import DataError, data_dir, data_file, read_csv_file, require_col
 from core.params import LAST_DATE, Nationality, Params
 
 NATIONALITY_COLUMNS = ["period_start", "period_end", "nationality", "people", "share_of_known", "basis"]
+# The shares of one period may add up to a little over 1 where each is rounded (to 2 decimals, 0.005 each).
+SHARES_ROUNDING = 0.02
 LAST_YEAR = LAST_DATE.year
 SWITCH_OFF = ("[inflow] nationality_mix = 'published' reads it; nationality_mix = 'constant' (--set "
               "nationality_mix=constant) uses the groups' constant inflow_share instead.")
@@ -51,7 +53,10 @@ def read_nationality_arrivals(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path}, line {line[bad]}, column 'nationality': empty.")
     frame["nationality"] = names.astype(str)
     for col, upper in (("people", 1e7), ("share_of_known", 1.0)):
-        values = pd.to_numeric(frame[col], errors="coerce")
+        raw = frame[col]
+        if col == "people" and not pd.api.types.is_numeric_dtype(raw):   # text, perhaps "11,102"
+            raw = raw.str.strip().str.replace(",", "", regex=False)
+        values = pd.to_numeric(raw, errors="coerce").astype(np.float64)
         given = frame[col].notna() & (frame[col].astype(str).str.strip() != "")
         bad_mask = (given & values.isna()) | (values < 0) | (values > upper)
         if bad_mask.any():
@@ -74,6 +79,13 @@ def read_nationality_arrivals(path: str | Path) -> pd.DataFrame:
         bad = int(np.argmax(duplicated.to_numpy()))
         raise DataError(f"{path}, line {line[bad]}: a second row for {frame['nationality'].iloc[bad]} over the "
                         "same period.")
+    totals = frame.groupby(["period_start", "period_end"])["share_of_known"].transform("sum")
+    over = totals > 1.0 + SHARES_ROUNDING
+    if over.any():   # shares of one period are parts of one whole
+        bad = int(np.argmax(over.to_numpy()))
+        raise DataError(f"{path}, line {line[bad]}, column 'share_of_known': the shares of the period "
+                        f"{frame['period_start'].iloc[bad].date()} to {frame['period_end'].iloc[bad].date()} add up "
+                        f"to {totals.iloc[bad]:.3g}, more than 1.")
     return frame.reset_index(drop=True)
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,9 +152,16 @@ class Result:
         data folder or its series are missing or do not overlap the run."""
         try:
             folder = find_data_dir(data_dir if data_dir is not None else self.data_dir)
-            daily = read_small_boats(folder / "small_boats_daily.csv", "daily").set_index("date")
-            weekly = read_small_boats(folder / "small_boats_weekly.csv", "weekly").set_index("week_ending")
         except DataError:
+            return None
+        paths = [folder / "small_boats_daily.csv", folder / "small_boats_weekly.csv"]
+        if not all(path.is_file() for path in paths):
+            return None
+        try:
+            daily = read_small_boats(paths[0], "daily").set_index("date")
+            weekly = read_small_boats(paths[1], "weekly").set_index("week_ending")
+        except DataError as exc:   # present but unreadable: say why the figure lacks it
+            warnings.warn(f"the observed series are left out of the figure: {exc}", stacklevel=2)
             return None
         first, last = self.series["date"].iloc[0], self.series["date"].iloc[-1]
         if daily.index[-1] < first or daily.index[0] > last:

@@ -213,6 +213,7 @@ SCHEDULES = [
     ("no rows", MONTHLY, "no rows"),
     ("missing column", "month,transferred_into_uk\n2025-09,3\n", "missing column(s) returned_to_france"),
     ("not UTF-8", b"month,transferred_into_uk,returned_to_france\n2025-09,3,\xff\n", "not UTF-8"),
+    ("missing month", MONTHLY + "2025-09,3,17\n2025-11,87,78\n", "no row for 2025-10 (between 2025-09 and 2025-11)"),
 ]
 NATIONALITY_FILE = {"nationality_arrivals.csv": (SHARED_DATA / "nationality_arrivals.csv").read_bytes()}
 CASES += [Case(f"returns schedule {kind}", ["run", "--days", "3", "--scenario", "pilot_published", "--data", "{data}"],
@@ -232,6 +233,10 @@ CASES += [
     Case("nationality mix no year", ["run", "--days", "3", "--data", "{data}"], "no period starts on 1 January",
          data={"nationality_arrivals.csv": NATIONALITY_HEADER + "2022-05-01,2022-09-30,Albania,,0.4,share,x\n"}),
     Case("nationality mix option", ["run", "--days", "3", "--set", "nationality_mix=sometimes"], "nationality_mix"),
+    Case("nationality mix shares over one", ["run", "--days", "3", "--data", "{data}"],
+         "the shares of the period 2022-01-01 to 2022-12-31 add up to 1.3, more than 1",
+         data={"nationality_arrivals.csv": NATIONALITY_HEADER + "2022-01-01,2022-12-31,Albania,,0.7,share,x\n"
+                                                               "2022-01-01,2022-12-31,Iran,,0.6,share,x\n"}),
 ]
 CASES += [
     Case("--set path", ["run", "--days", "3", "--set", f"nationality_mix_file={v}"], "file name inside the data folder")
@@ -251,6 +256,11 @@ SERIES = [
     ("bad date", DAILY + "2025-02-30,5,1,0\n", "line 2: '2025-02-30' in column 'date' is not a date"),
     ("not UTF-8", DAILY.encode() + b"2025-01-01,5,\xff,0\n", "not UTF-8"),
     ("no header", "a,b,c\n1,2,3\n", "neither the daily nor the weekly"),
+    ("missing day", DAILY + "2025-01-01,5,1,0\n2025-01-03,6,1,0\n",
+     "line 3, column 'date': 2025-01-03 follows 2025-01-01; the series needs every day in between"),
+    ("unrecorded arrivals", DAILY + "2025-01-01,-,1,0\n", "column 'migrants_arrived' must hold a count in every row"),
+    ("empty arrivals", DAILY + "2025-01-01,,1,0\n", "column 'migrants_arrived' must hold a count in every row"),
+    ("header only", DAILY, "no rows below the header"),
 ]
 CASES += [Case(f"observed series {kind}", ["data", "convert", "{file}"], fragment, text=text)
           for kind, text, fragment in SERIES]
@@ -407,8 +417,8 @@ CASES += [
     Case("validate data", ["validate", "--serial", "--data", "{data}"], "lacks small_boats_weekly.csv",
          data={"small_boats_daily.csv": DAILY}),
     Case("validate data", ["validate", "--serial", "--data", "/no/such/folder"], "no data folder"),
-    Case("validate data", ["validate", "--serial", "--draws", "2", "--data", "{data}"], "has no days in 2020-03",
-         data={"gap": "small_boats"}),
+    Case("validate data", ["validate", "--serial", "--draws", "2", "--data", "{data}"],
+         "2020-04-01 follows 2020-02-29; the series needs every day in between", data={"gap": "small_boats"}),
     Case("shocks option", ["shocks", "--serial", "--sd", "big"], "comma-separated numbers"),
     Case("shocks option", ["shocks", "--serial", "--days", "x,y"], "comma-separated numbers"),
     Case("counterfactual option", ["counterfactual", "--serial", "--arms", "nope"], "unknown scenario 'nope'"),

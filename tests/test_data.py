@@ -145,3 +145,30 @@ def test_the_same_targets_summarise_a_model_run(pilot_2025):
     assert t.arrivals_by_year[2025] == pilot_2025.series["arrivals"].sum()
     assert 0 < t.prevented_share_by_year[2025] < 1
     assert len(t.monthly_arrivals) == 12
+
+
+def test_files_as_a_real_download_may_come_are_read_as_the_shared_ones(tmp_path, data_dir):
+    """A byte-order mark, Windows line ends and thousands separators change nothing."""
+    shared = data_dir
+    from core.data import read_one_in_one_out
+    from core.nationality_data import read_nationality_arrivals
+
+    monthly = (shared / "one_in_one_out_monthly.csv").read_text()
+    (tmp_path / "monthly.csv").write_bytes(b"\xef\xbb\xbf" + monthly.replace("\n", "\r\n").encode())
+    as_published = read_one_in_one_out(shared / "one_in_one_out_monthly.csv")
+    assert read_one_in_one_out(tmp_path / "monthly.csv").equals(as_published)
+    table = pd.read_csv(shared / "nationality_arrivals.csv", dtype=str)
+    table["people"] = table["people"].map(lambda v: f"{int(v):,}" if isinstance(v, str) else v)
+    assert table["people"].str.contains(",", na=False).any()
+    table.to_csv(tmp_path / "nationalities.csv", index=False)
+    pd.testing.assert_frame_equal(read_nationality_arrivals(tmp_path / "nationalities.csv"),
+                                  read_nationality_arrivals(shared / "nationality_arrivals.csv"))
+
+
+def test_a_series_with_a_day_missing_is_refused_rather_than_read_as_none_crossing(tmp_path, data_dir):
+    shared = data_dir
+    lines = (shared / "small_boats_daily.csv").read_text().splitlines(keepends=True)
+    march = [i for i, line in enumerate(lines) if line.startswith("2022-03-")]
+    (tmp_path / "daily.csv").write_text("".join(lines[:march[0]] + lines[march[-1] + 1:]))
+    with pytest.raises(DataError, match="2022-04-01 follows 2022-02-28; the series needs every day in between"):
+        read_small_boats(tmp_path / "daily.csv")

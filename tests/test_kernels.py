@@ -15,7 +15,7 @@ from agents.beliefs import BayesianForgetting, News
 from agents.kernels import APPLY, CROSS, LEAVE, WAIT, backend, compiled
 from agents.migrant import ChoiceContext, daily_choice, leave_pull_today, shared_cross_utility
 from core.params import Params
-from core.population import Population
+from core.population import FRANCE, NO_GANG, Population
 from core.scenarios import apply_overrides
 from model import ChannelModel, run
 
@@ -98,6 +98,55 @@ def test_the_compiled_morning_gives_the_reference_beliefs_and_choices_to_the_las
     assert 0 < len(reference.cross) < n_free and len(reference.leave) > 0  # the test exercises every branch
     groups = pop.nationality[coast]
     assert np.array_equal(sums[0], np.bincount(groups, weights=p_return, minlength=4))
+
+
+def _people_in_mixed_states(seed: int, n: int = 2000):
+    """A population of ``n`` with a random coast: people in every state, some booked with gangs."""
+    rng = np.random.default_rng(seed)
+    pop = Population(capacity=n)
+    rows = pop.add(n)
+    pop.state[rows] = np.where(rng.random(n) < 0.7, FRANCE, rng.integers(1, 7, n))
+    pop.booked_gang[rows] = np.where(rng.random(n) < 0.5, rng.integers(0, 3, n), NO_GANG)
+    pop.booked_day[rows] = rng.integers(0, 6, n)   # few days: many ties, which keep the coast's order
+    pop.paid_attempts_left[rows] = rng.integers(0, 3, n)
+    pop.legal_eligible[rows] = rng.random(n) < 0.5
+    pop.add_column("on_coast", np.bool_, True)   # the coast's own column
+    return pop, rng.permutation(rows)
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_compiled_coast_bookkeeping_equals_the_numpy_reference(seed):
+    kernels = compiled()
+    pop, coast = _people_in_mixed_states(seed)
+
+    # who is still on the coast: in order, and the others marked off it
+    kept = np.empty(len(coast), dtype=np.int64)
+    k = kernels.still_on_coast(coast, pop.state, pop.on_coast, FRANCE, kept)
+    here = pop.state[coast] == FRANCE
+    assert 0 < k < len(coast) and np.array_equal(kept[:k], coast[here])
+    assert not pop.on_coast[coast[~here]].any() and pop.on_coast[coast[here]].all()
+
+    # who is booked with which gang: by gang, then booking day, then coast order (np.lexsort's stable order)
+    booked, bounds = np.empty(len(coast), dtype=np.int64), np.empty(4, dtype=np.int64)
+    k = kernels.booked_by_gang(coast, pop.booked_gang, pop.booked_day, pop.state, FRANCE, NO_GANG, booked, bounds)
+    rows = coast[(pop.booked_gang[coast] != NO_GANG) & here]
+    rows = rows[np.lexsort((pop.booked_day[rows], pop.booked_gang[rows]))]
+    assert k == len(rows) > 0 and np.array_equal(booked[:k], rows)
+    assert np.array_equal(bounds, np.searchsorted(pop.booked_gang[rows], np.arange(4)))
+
+    # a launch setting out: those still in France go, each barred from the legal route and an attempt used
+    boat = coast[:60]
+    before = {c: getattr(pop, c).copy() for c in ("attempted", "legal_eligible", "paid_attempts_left")}
+    aboard = np.empty(len(boat), dtype=np.int64)
+    k = kernels.set_out(boat, pop.state, FRANCE, pop.attempted, pop.legal_eligible, pop.paid_attempts_left, aboard)
+    going = boat[pop.state[boat] == FRANCE]
+    assert 0 < k < len(boat) and np.array_equal(aboard[:k], going)
+    assert pop.attempted[going].all() and not pop.legal_eligible[going].any()
+    assert np.array_equal(pop.paid_attempts_left[going], before["paid_attempts_left"][going] - 1)
+    staying = np.setdiff1d(np.arange(pop.n), going)
+    for column, values in before.items():
+        assert np.array_equal(getattr(pop, column)[staying], values[staying]), column
 
 
 @needs_numba

@@ -128,8 +128,9 @@ def read_observed(data_dir: str | Path | None = None) -> Observed:
     """The Home Office series in the data folder (``core.data.data_dir``)."""
     folder = find_data_dir(data_dir)
     paths = {kind: folder / name for kind, name in OBSERVED_FILES.items()}
+    daily, weekly = read_small_boats(paths["daily"], "daily"), read_small_boats(paths["weekly"], "weekly")
     files = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths.values()}
-    return Observed(read_small_boats(paths["daily"], "daily"), read_small_boats(paths["weekly"], "weekly"), files)
+    return Observed(daily, weekly, files)
 
 
 def statistics(daily: pd.DataFrame, weekly: pd.DataFrame | None, start: dt.date, end: dt.date,
