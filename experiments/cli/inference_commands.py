@@ -45,8 +45,8 @@ from experiments.inference.settings import (
 
 CALIBRATION_HELP = "calibration folder (default: the committed posterior behind the shipped defaults)"
 BUDGET_NOTES = {"small": "a minute or two, for CI",
-                "standard": "about two and a half hours on 2 cores; the committed posterior used its settings, "
-                            "stopped after 1,931 simulations (continue it with --resume)",
+                "standard": "about an hour and a half on 2 cores; the committed posterior used its settings, "
+                            "stopped after 2,602 simulations (continue it with --resume)",
                 "full": "many hours: a cluster"}
 
 

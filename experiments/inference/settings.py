@@ -95,7 +95,7 @@ class Settings:
 
     population: int = 150
     generations: int = 16
-    budget: int = 2400          # most simulations in all; the run stops after the generation that passes it
+    budget: int = 3600          # most simulations in all; the run stops after the generation that passes it
     kernel_scaling: float = 2.0  # proposal covariance = this x the previous population's weighted covariance
     seed: int = 0
     start: str = CALIBRATION_START.isoformat()
@@ -135,7 +135,7 @@ class Settings:
 
 
 # Preset sizes of a calibration (Settings fields): small for CI; standard, the settings of the committed
-# posterior (stopped after its fourth generation, 1,931 simulations, in two segments); full for a cluster.
+# posterior (stopped by hand after its fifth generation, t = 4: 2,602 simulations); full for a cluster.
 BUDGETS: dict[str, dict[str, int]] = {
     "small": {"population": 6, "generations": 2, "budget": 60},
     "standard": {"population": Settings.population, "generations": Settings.generations, "budget": Settings.budget},
