@@ -56,7 +56,8 @@ def table() -> str:
         (f"peak memory (max RSS; {model['rss_imports_mb']:.0f} MB of it is Python and imports, numba's LLVM "
          "included)", f"{model['max_rss_mb']:.0f} MB", f"{model['target_mb']} MB"),
         (f"{sweep['runs']}-run sweep of one-year runs: serial / {sweep['workers']} Dask workers",
-         f"{sweep['serial_runs_per_s']:.2f} / {sweep['parallel_runs_per_s']:.2f} runs/s", "before: 0.57 / 1.11"),
+         f"{sweep['serial_runs_per_s']:.2f} / {sweep['parallel_runs_per_s']:.2f} runs/s",
+         "before: 0.82 / 1.62 (2026-11-24)"),
         ("parallel efficiency (includes starting the cluster)", f"{sweep['efficiency']:.2f}", "0.9"),
         ("stored per run (weekly series, Parquet with zstd)", f"{sweep['bytes_per_run']:,.0f} bytes", ""),
         (f"ABC calibration of 2018 to July 2025 on {abc['workers']} Dask workers "
