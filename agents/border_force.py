@@ -73,11 +73,11 @@ class BorderForce(mesa.Agent):
                 pop.move(group, DETAINED)
                 for row in group.tolist():
                     world.env.process(self.detain(row, to_france))
+        stayed = nationality   # the nationalities of those not held
         if len(selected) or len(home):
-            stayed = ~np.isin(rows, np.concatenate([selected, home]))
-            rows, nationality = rows[stayed], nationality[stayed]
-        if len(rows):
-            world.reports.stayed_in_uk(nationality, world.day)
+            stayed = nationality[~np.isin(rows, np.concatenate([selected, home]))]
+        if len(stayed):
+            world.reports.stayed_in_uk(stayed, world.day)
 
     def select(self, rows: np.ndarray, quota_per_week: float, date) -> tuple[np.ndarray, np.ndarray]:
         """(selected for return to France, returned to their own country) among landed ``rows``."""

@@ -149,7 +149,8 @@ class Result:
 
     def observed_overlay(self, data_dir: str | Path | None = None) -> pd.DataFrame | None:
         """The Home Office series by week (or by day for a short run), for :meth:`plot`; None where the
-        data folder or its series are missing or do not overlap the run."""
+        data folder or its series are missing or do not overlap the run, and None with a warning
+        where a series is there but unreadable."""
         try:
             folder = find_data_dir(data_dir if data_dir is not None else self.data_dir)
         except DataError:

@@ -267,6 +267,9 @@ CASES += [Case(f"observed series {kind}", ["data", "convert", "{file}"], fragmen
 CASES += [Case(f"observed series {kind}", ["data", "targets", "--data", "{data}"], fragment,
                data={"small_boats_daily.csv": text, "small_boats_weekly.csv": ""})
           for kind, text, fragment in SERIES[:8]]
+CASES.append(Case("observed series missing", ["data", "targets", "--data", "{data}"],
+                  "small_boats_daily.csv does not exist",
+                  data={"small_boats_weekly.csv": (SHARED_DATA / "small_boats_weekly.csv").read_bytes()}))
 CASES += [
     Case("data option", ["data", "convert"], "needs a SOURCE"),
     Case("data option", ["data", "convert", "{tmp}/none.csv"], "does not exist"),

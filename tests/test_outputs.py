@@ -3,6 +3,7 @@ honest bands) and summaries that cannot contradict themselves. Figures are kept 
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -129,3 +130,17 @@ def test_series_figure_overlays_the_observed_series_and_marks_the_returns_start(
     import matplotlib.dates as mdates
     first = mdates.num2date(fig.axes[6].get_xticks()[0]).date()
     assert result.series["date"].iloc[0].date() <= first <= result.series["date"].iloc[-1].date()
+
+
+def test_a_series_present_but_unreadable_is_named_when_the_figure_leaves_it_out(pilot_2025, tmp_path, data_dir):
+    for name in ("small_boats_daily.csv", "small_boats_weekly.csv"):
+        (tmp_path / name).write_bytes((data_dir / name).read_bytes())
+    assert pilot_2025.observed_overlay(tmp_path) is not None
+    daily = tmp_path / "small_boats_daily.csv"
+    daily.write_text(daily.read_text().replace("2025-03-01,", "2025-03-01x,", 1))
+    with pytest.warns(UserWarning, match="left out of the figure: .*'2025-03-01x' in column 'date' is not a date"):
+        assert pilot_2025.observed_overlay(tmp_path) is None
+    (tmp_path / "small_boats_weekly.csv").unlink()   # absent, not broken: left out without a word
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert pilot_2025.observed_overlay(tmp_path) is None
