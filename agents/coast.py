@@ -12,6 +12,8 @@ code as its reference.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from agents.beliefs import BayesianForgetting, BeliefRule, News, gather_news
@@ -301,7 +303,8 @@ class Coast:
         chosen = np.minimum(np.searchsorted(cumulative, rng.random(len(rows)), side="right"), len(prices) - 1)
         sold = np.bincount(chosen, minlength=len(prices))
         pop.budget_base_gbp[rows] -= prices[chosen]
-        ledger.gang_revenue += float(sold @ prices)
+        # an exact sum, not ``sold @ prices``: BLAS's dot rounds differently on different CPUs
+        ledger.gang_revenue += math.fsum((sold * prices).tolist())
         pop.booked_gang[rows] = chosen
         pop.free_from_day[rows] = NEVER
         pop.booked_day[rows] = day

@@ -60,6 +60,44 @@ def test_a_stopped_calibration_resumed_ends_where_an_uninterrupted_one_does(smal
     assert resumed.provenance["seconds"] == pytest.approx(first_run["seconds"] + second_run["seconds"], abs=0.2)
 
 
+def test_a_generation_whose_weights_degenerate_ends_the_calibration_and_the_one_before_is_its_posterior(
+        small_serial, tmp_path, capsys):
+    from experiments.cli import main
+    from experiments.inference.identification import read_particles
+
+    # four particles with unequal weights keep an effective sample size under 3.96: generation 1 degenerates
+    strict = dataclasses.replace(SMALL, generations=3, budget=400, min_ess_fraction=0.99)
+    out = tmp_path / "strict"
+    cal = calibrate(out, strict, serial=True, progress=False)
+    prov = cal.provenance
+    # it ends after generation 1 although its limits allow a third; each generation is the uninterrupted run's
+    assert [g["t"] for g in prov["generations"]] == [0, 1]
+    assert prov["generations"] == small_serial.provenance["generations"]
+    assert prov["generations"][1]["effective_sample_size"] < 0.99 * SMALL.population
+    assert prov["posterior_generation"] == 0 == cal.posterior_generation["t"]
+    assert "weight degeneracy" in prov["ended"] and "stopped" not in prov
+    # the posterior, and the particles beside it, are generation 0's (the prior sample: equal weights)
+    first = read_particles(small_serial)
+    first = first[first["generation"] == 0].reset_index(drop=True)
+    np.testing.assert_allclose(cal.posterior[list(PRIORS)].to_numpy(), first[list(PRIORS)].to_numpy(),
+                               rtol=1e-5)   # posterior.csv keeps six significant figures
+    assert np.allclose(cal.posterior["weight"], 1 / SMALL.population)
+    assert set(read_particles(cal)["generation"]) == {0}
+    # an ended calibration is not continued from its degenerate generation
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    with pytest.raises(CalibrationError, match="has ended: its generation 1's effective sample size"):
+        calibrate(out, dataclasses.replace(strict, generations=5), serial=True, progress=False, resume=True)
+    assert main(["calibrate", "--resume", str(out), "--generations", "5", "--serial", "--quiet"]) == 2
+    assert "--population" in capsys.readouterr().err
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before   # a refused resume changes nothing
+
+
+def test_min_ess_fraction_must_be_a_share():
+    for bad in (1.0, -0.1, "0.2", True):
+        with pytest.raises(CalibrationError, match="min_ess_fraction"):
+            dataclasses.replace(SMALL, min_ess_fraction=bad).check()
+
+
 def test_a_calibration_stopped_by_time_resumes_twice_under_its_raised_limits(tmp_path):
     from experiments.cli import main
 
@@ -204,7 +242,8 @@ def test_the_shipped_defaults_are_the_committed_posterior_medians():
     assert cal.provenance["data_window"] == ["2018-01-01", "2025-07-31"]
     assert cal.provenance["settings"]["population"] >= 50
     # a posterior, not two or three particles carrying the weight (ABC-SMC's weight degeneracy)
-    assert cal.effective_sample_size >= 0.2 * len(cal.posterior)
+    assert cal.effective_sample_size >= cal.provenance["settings"]["min_ess_fraction"] * len(cal.posterior)
+    assert cal.posterior_generation["effective_sample_size"] == pytest.approx(cal.effective_sample_size, abs=0.05)
     flat = Params().flat()
     for name, value in calibrated_defaults(cal).items():
         assert flat[name] == value, name
@@ -313,7 +352,7 @@ def test_the_calibrated_model_covers_the_observed_months_and_beats_the_baselines
     assert metrics["model_beats_baselines_on_crps"]
     text = (out / "report.md").read_text()
     assert "beats both baselines" in text and "| model |" in text
-    ess = load_calibration().provenance["generations"][-1]["effective_sample_size"]   # as recorded when fitted
+    ess = load_calibration().posterior_generation["effective_sample_size"]   # as recorded when fitted
     assert f"effective sample size of\n{ess:g}" in text and "few particles carry the weight" not in text
     for name in ("validation_monthly.png", "validation_weekly.png", "validation_people_per_boat.png"):
         assert (out / name).stat().st_size > 20_000

@@ -45,8 +45,8 @@ from experiments.inference.settings import (
 
 CALIBRATION_HELP = "calibration folder (default: the committed posterior behind the shipped defaults)"
 BUDGET_NOTES = {"small": "a minute or two, for CI",
-                "standard": "about an hour and a half on 2 cores; the committed posterior used its settings, "
-                            "stopped after 2,602 simulations (continue it with --resume)",
+                "standard": "about an hour and a half on 2 cores; the committed posterior's settings: it ended "
+                            "after 3,433 simulations, when a generation's weights degenerated",
                 "full": "many hours: a cluster"}
 
 
@@ -205,14 +205,16 @@ def _resume_calibration(args: argparse.Namespace, executor: dict) -> int:
 
 def _print_calibration(args: argparse.Namespace, calibration, out: Path) -> None:
     if not args.quiet:
-        last = calibration.provenance["generations"][-1]
+        used = calibration.posterior_generation
         print(f"{calibration.provenance['simulations']} simulations in {calibration.provenance['seconds']:.0f} s; "
-              f"final epsilon {last['epsilon']:.3f}. Posterior medians:")
+              f"the posterior is generation {used['t']}'s, epsilon {used['epsilon']:.3f}. Posterior medians:")
         for name, value in calibration.medians().items():
             print(f"  {name:<26} {value:.4g}")
         print(f"Posterior: {out}/posterior.csv (figure: posterior.png, provenance: provenance.json)")
         if "stopped" in calibration.provenance:
             print(f"Not finished: {calibration.provenance['stopped']}")
+        if "ended" in calibration.provenance:
+            print(f"Ended: {calibration.provenance['ended']}")
 
 
 def cmd_identify(args: argparse.Namespace) -> int:

@@ -237,6 +237,7 @@ def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int
     if recorded_files is not None:
         check_same_data(recorded_files, files, f"since {out} was started; a calibration resumes only on the data "
                                                f"it began with")
+        check_resumable(out, _stored_history(out), settings)   # before anything in the folder changes
     out.mkdir(parents=True, exist_ok=True)
     # the settings this run goes by (a resume's raised limits included), for the next resume
     write_text_atomic(out / SETTINGS_FILE, json.dumps({"settings": asdict(settings), "data_files": files}, indent=1))
@@ -323,18 +324,34 @@ def _resumed_settings(out: Path, given: Settings | None) -> tuple[Settings, dict
     return settings, files, before
 
 
-def write_posterior(out: Path, history, settings: Settings, files: dict[str, str], seconds: float, *,
-                    segments: list[dict] | None = None) -> Calibration:
-    """Write the posterior of the last generation in ``history`` with its provenance and figure.
-
-    ``segments`` are the earlier runs of a resumed calibration (each its simulations so far, seconds,
-    commit); the provenance's ``seconds`` is the total of all of them."""
+def generation_ess(history, t: int) -> float:
+    """Kish's effective sample size of generation ``t``'s weights in a pyabc ``History``."""
     from pyabc.weighted_statistics import effective_sample_size
 
-    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    return float(effective_sample_size(history.get_distribution(m=0, t=t)[1]))
+
+
+def degenerate(ess: float, settings: Settings) -> bool:
+    """Whether a generation with this effective sample size has degenerated: under ``min_ess_fraction``
+    of the particles (ABC-SMC's weights collapse onto a few as epsilon shrinks)."""
+    return ess < settings.min_ess_fraction * settings.population
+
+
+def write_posterior(out: Path, history, settings: Settings, files: dict[str, str], seconds: float, *,
+                    segments: list[dict] | None = None) -> Calibration:
+    """Write the posterior, the last generation in ``history`` that has not degenerated
+    (:func:`degenerate`), with its provenance and figure.
+
+    ``segments`` are the earlier runs of a resumed calibration (each its simulations so far, seconds,
+    commit); the provenance's ``seconds`` is the total of all of them. A degenerate generation ends
+    the calibration (:func:`_run_abc`): it is recorded in the provenance, not used."""
+    populations = history.get_all_populations()
+    ess = {int(r.t): generation_ess(history, int(r.t)) for r in populations.itertuples() if r.t >= 0}
+    # the prior sample (t = 0) has equal weights, so some generation always qualifies
+    chosen = max(t for t, e in ess.items() if not degenerate(e, settings))
+    frame, weights = history.get_distribution(m=0, t=chosen)
     posterior = frame[list(settings.free)].reset_index(drop=True)
     posterior["weight"] = np.asarray(weights, float) / np.sum(weights)
-    populations = history.get_all_populations()
     provenance = {
         "method": "ABC-SMC (pyabc ABCSMC, median epsilon, multivariate normal transition: kernel_scaling x the "
                   "weighted covariance)",
@@ -348,16 +365,22 @@ def write_posterior(out: Path, history, settings: Settings, files: dict[str, str
         + (["share of arrivals by nationality over each published period, weighed by its arrivals"]
            if settings.priors == "deterrence" else []),
         "generations": [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
-                         "effective_sample_size": round(float(effective_sample_size(
-                             history.get_distribution(m=0, t=int(r.t))[1])), 1)}
+                         "effective_sample_size": round(ess[int(r.t)], 1)}
                         for r in populations.itertuples() if r.t >= 0],
+        "posterior_generation": chosen,
         "simulations": int(history.total_nr_simulations),
         "seconds": round(seconds + sum(s.get("seconds") or 0 for s in segments or []), 1),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **_versions(),
     }
     last = settings.generations <= history.max_t + 1 or history.total_nr_simulations >= settings.budget
-    if not last:
+    if chosen < history.max_t:
+        provenance["ended"] = (f"generation {history.max_t}'s effective sample size, {ess[history.max_t]:.1f}, fell "
+                               f"under {settings.min_ess_fraction:g} of its {settings.population} particles "
+                               f"(weight degeneracy), which ends the calibration; the posterior is generation "
+                               f"{chosen}'s, the last above it (more particles, a new calibration, reach a smaller "
+                               f"epsilon)")
+    elif not last:
         provenance["stopped"] = (f"stopped at the time limit after generation {history.max_t} (of at most "
                                  f"{settings.generations}, budget {settings.budget}); "
                                  f"'channelsim calibrate --resume {out}' continues it")
@@ -367,8 +390,8 @@ def write_posterior(out: Path, history, settings: Settings, files: dict[str, str
         provenance["segments"] = [*segments, {**this, **({"stopped": provenance["stopped"]}
                                                           if "stopped" in provenance else {})}]
     write_text_atomic(out / "posterior.csv", posterior.to_csv(index=False, float_format="%.6g"))
-    with atomic_path(out / PARTICLES_FILE) as tmp:
-        particles_of_history(history, list(settings.free)).to_parquet(tmp, index=False)
+    with atomic_path(out / PARTICLES_FILE) as tmp:   # the generations up to the posterior's
+        particles_of_history(history, list(settings.free), last=chosen).to_parquet(tmp, index=False)
     write_text_atomic(out / "provenance.json", json.dumps(provenance, indent=1))
     calibration = load_calibration(out)
     posterior_plot(calibration.posterior, settings.free, out / "posterior.png")
@@ -391,6 +414,49 @@ def transition(settings: Settings):
     return pyabc.MultivariateNormalTransition(scaling=settings.kernel_scaling, bandwidth_selector=whole_covariance)
 
 
+def _stored_history(out: Path):
+    """The pyabc ``History`` of the calibration in ``out`` (its ``abc.db``); a CalibrationError if it holds none."""
+    from pyabc import History
+
+    try:
+        history = History("sqlite:///" + str((out / "abc.db").resolve()), _id=1, create=False)
+        if history.max_t is None or history.max_t < 0:
+            raise ValueError("no generation stored")
+    except Exception as exc:   # sqlalchemy's and pyabc's own errors, or no run stored
+        raise CalibrationError(f"{out / 'abc.db'} holds no pyabc calibration to resume "
+                               f"({type(exc).__name__}).") from None
+    return history
+
+
+def check_resumable(out: Path, history, settings: Settings) -> None:
+    """A CalibrationError if the calibration in ``out`` (its pyabc ``history``) cannot go on under
+    ``settings``: it has ended (its last generation degenerated) or reached its limits."""
+    done = history.max_t + 1
+    ess = generation_ess(history, history.max_t)
+    if degenerate(ess, settings):
+        raise CalibrationError(f"{out} has ended: its generation {history.max_t}'s effective sample size, "
+                               f"{ess:.1f}, fell under {settings.min_ess_fraction:g} of its "
+                               f"{settings.population} particles (weight degeneracy); a new calibration "
+                               f"with more particles (--population) reaches a smaller epsilon.")
+    if done >= settings.generations or history.total_nr_simulations >= settings.budget:
+        raise CalibrationError(f"{out} has already run {done} generations and {history.total_nr_simulations} "
+                               f"simulations (at most {settings.generations} and {settings.budget}): "
+                               f"give more with --generations or --max-simulations.")
+
+
+def _abcsmc_class(settings: Settings):
+    """pyabc's ABCSMC that also ends after a generation whose weights have degenerated (:func:`degenerate`):
+    going on from it would propose from a few particles, and its posterior is not used."""
+    import pyabc
+
+    class ABCSMC(pyabc.ABCSMC):
+        def check_terminate(self, t: int, acceptance_rate: float) -> bool:
+            return (super().check_terminate(t=t, acceptance_rate=acceptance_rate)
+                    or degenerate(generation_ess(self.history, t), settings))
+
+    return ABCSMC
+
+
 def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, resume: bool = False,
              max_minutes: float | None = None):
     import pyabc
@@ -402,8 +468,8 @@ def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, r
     state = np.random.get_state()
     np.random.seed(settings.seed)
     try:
-        abc = pyabc.ABCSMC(simulator, prior, distance, population_size=settings.population,
-                           transitions=transition(settings), sampler=_sampler_class()(map_, settings.seed))
+        abc = _abcsmc_class(settings)(simulator, prior, distance, population_size=settings.population,
+                                      transitions=transition(settings), sampler=_sampler_class()(map_, settings.seed))
         database = "sqlite:///" + str((out / "abc.db").resolve())
         if resume:
             try:
@@ -412,10 +478,7 @@ def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, r
             except Exception as exc:   # sqlalchemy's and pyabc's own errors, or max_t None: no run stored
                 raise CalibrationError(f"{out / 'abc.db'} holds no pyabc calibration to resume "
                                        f"({type(exc).__name__}).") from None
-            if done >= settings.generations or history.total_nr_simulations >= settings.budget:
-                raise CalibrationError(f"{out} has already run {done} generations and {history.total_nr_simulations} "
-                                       f"simulations (at most {settings.generations} and {settings.budget}): "
-                                       f"give more with --generations or --max-simulations.")
+            check_resumable(out, history, settings)
         else:
             abc.new(database, x0)
             done = 0

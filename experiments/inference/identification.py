@@ -126,10 +126,11 @@ def deterrence_correlations(calibration: Calibration) -> pd.DataFrame:
 
 
 # --- the profile -----------------------------------------------------------------------------------------
-def particles_of_history(history, names: list[str]) -> pd.DataFrame:
-    """Every generation's accepted particles of a pyabc ``History``: generation, its epsilon, the
-    parameters, the distance and the weight (normalised within the generation)."""
-    epsilons = {int(r.t): float(r.epsilon) for r in history.get_all_populations().itertuples() if r.t >= 0}
+def particles_of_history(history, names: list[str], last: int | None = None) -> pd.DataFrame:
+    """Every generation's accepted particles of a pyabc ``History`` (up to generation ``last``, if given):
+    generation, its epsilon, the parameters, the distance and the weight (normalised within the generation)."""
+    epsilons = {int(r.t): float(r.epsilon) for r in history.get_all_populations().itertuples()
+                if r.t >= 0 and (last is None or r.t <= last)}
     frames = []
     for t, epsilon in sorted(epsilons.items()):
         particles = history.get_population(t=t).particles
@@ -144,8 +145,8 @@ def particles_of_history(history, names: list[str]) -> pd.DataFrame:
 
 
 def read_particles(calibration: Calibration) -> pd.DataFrame | None:
-    """The accepted particles of every generation with their distances: ``particles.parquet``, else
-    read from pyabc's ``abc.db``; None when the folder keeps neither (e.g. the committed calibration)."""
+    """The accepted particles of every generation up to the posterior's, with their distances:
+    ``particles.parquet``, else read from pyabc's ``abc.db``; None when the folder keeps neither."""
     folder = Path(calibration.folder)
     if (folder / PARTICLES_FILE).is_file():
         return pd.read_parquet(folder / PARTICLES_FILE)
@@ -153,7 +154,7 @@ def read_particles(calibration: Calibration) -> pd.DataFrame | None:
         from pyabc import History  # pyabc loads slowly: only for a folder that needs its database
 
         return particles_of_history(History("sqlite:///" + str((folder / "abc.db").resolve())),
-                                    calibration.free_parameters)
+                                    calibration.free_parameters, last=calibration.posterior_generation["t"])
     return None
 
 
@@ -274,6 +275,13 @@ def strong_pairs(corr: pd.DataFrame) -> list[tuple[str, str, float]]:
     return sorted(pairs, key=lambda p: -abs(p[2]))
 
 
+def _of_generation(cal: Calibration) -> str:
+    """' of generation t' when a later generation ended the calibration (the posterior is not the last)."""
+    t = cal.provenance.get("posterior_generation")
+    generations = cal.provenance.get("generations") or []
+    return f" of generation {t}" if t is not None and generations and t != generations[-1].get("t") else ""
+
+
 def report_text(cal: Calibration, table: pd.DataFrame, corr: pd.DataFrame, prof: pd.DataFrame | None,
                 text: str) -> str:
     shown = table.set_index("parameter")[["prior_sd", "posterior_mean", "posterior_sd", "sd_ratio", "verdict"]]
@@ -284,9 +292,10 @@ def report_text(cal: Calibration, table: pd.DataFrame, corr: pd.DataFrame, prof:
         bins = [f"{lo:.3g} to {hi:.3g}" for lo, hi in zip(prof["bin_low"], prof["bin_high"], strict=True)]
         prof_md = markdown_table(_three_figures(prof.drop(columns=["parameter", "bin_low", "bin_high", "bin_mid"])
                                                 .set_axis(bins)), index_name=f"`{prof['parameter'].iloc[0]}` bin")
+    simulations = cal.provenance.get("simulations", "?")
     return f"""# What the data identify
 
-Calibration `{cal.folder}` ({len(cal.posterior)} particles; {cal.provenance.get('simulations', '?')} simulations).
+Calibration `{cal.folder}` ({len(cal.posterior)} particles{_of_generation(cal)}; {simulations} simulations).
 Verdicts: sd_post / sd_prior <= {IDENTIFIED_RATIO:g} identified, <= {WEAK_RATIO:g} weakly, above: not identified
 (prior sd analytic; posterior mean and sd weighted by the particles' weights).
 

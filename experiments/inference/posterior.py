@@ -64,6 +64,14 @@ class Calibration:
         return [c for c in self.posterior.columns if c != "weight"]
 
     @property
+    def posterior_generation(self) -> dict[str, Any]:
+        """The provenance's record (t, epsilon, simulations, effective sample size) of the generation the
+        posterior is: the last one, unless a later one degenerated and ended the calibration."""
+        generations = self.provenance["generations"]
+        t = self.provenance.get("posterior_generation", generations[-1]["t"])
+        return next(g for g in generations if g["t"] == t)
+
+    @property
     def effective_sample_size(self) -> float:
         """Kish's effective sample size of the particles' weights (pyabc's): n if equal, 1 if one carries all."""
         from pyabc.weighted_statistics import effective_sample_size  # pyabc loads slowly: only when asked

@@ -162,12 +162,13 @@ def refit_profile(calibration: str | Path | Calibration | None, out: str | Path 
 
 
 def _settings_and_epsilon(cal: Calibration) -> tuple[Settings, float]:
-    """The calibration's settings and last epsilon, from its provenance; a clear error if they are not there."""
+    """The calibration's settings and its posterior's epsilon, from its provenance; a clear error if they
+    are not there."""
     where = cal.folder / "provenance.json"
     settings = settings_from(cal.provenance, where)
     try:
-        return settings, float(cal.provenance["generations"][-1]["epsilon"])
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        return settings, float(cal.posterior_generation["epsilon"])
+    except (KeyError, IndexError, TypeError, ValueError, StopIteration) as exc:
         raise CalibrationError(f"{where} lacks the calibration's generations ({type(exc).__name__}: "
                                f"{exc}).") from None
 

@@ -97,6 +97,9 @@ class Settings:
     generations: int = 16
     budget: int = 3600          # most simulations in all; the run stops after the generation that passes it
     kernel_scaling: float = 2.0  # proposal covariance = this x the previous population's weighted covariance
+    # a generation whose effective sample size falls under this share of its particles ends the calibration
+    # (ABC-SMC's weight degeneracy), and the posterior is the last generation at or above it
+    min_ess_fraction: float = 0.2
     seed: int = 0
     start: str = CALIBRATION_START.isoformat()
     end: str = CALIBRATION_END.isoformat()
@@ -123,6 +126,9 @@ class Settings:
         if isinstance(self.kernel_scaling, bool) or not (isinstance(self.kernel_scaling, (int, float))
                                                          and 0 < self.kernel_scaling <= 10):
             raise CalibrationError(f"kernel_scaling must be a number in (0, 10], not {self.kernel_scaling!r}.")
+        if isinstance(self.min_ess_fraction, bool) or not (isinstance(self.min_ess_fraction, (int, float))
+                                                           and 0 <= self.min_ess_fraction < 1):
+            raise CalibrationError(f"min_ess_fraction must be a number in [0, 1), not {self.min_ess_fraction!r}.")
         start, end = self.window()
         if not start < end:
             raise CalibrationError(f"the window must start before its end (got {start} to {end}).")
@@ -135,7 +141,8 @@ class Settings:
 
 
 # Preset sizes of a calibration (Settings fields): small for CI; standard, the settings of the committed
-# posterior (stopped by hand after its fifth generation, t = 4: 2,602 simulations); full for a cluster.
+# posterior (it ended when generation 5's effective sample size fell under a fifth of its particles, after
+# 3,433 simulations; the posterior is generation 4's); full for a cluster.
 BUDGETS: dict[str, dict[str, int]] = {
     "small": {"population": 6, "generations": 2, "budget": 60},
     "standard": {"population": Settings.population, "generations": Settings.generations, "budget": Settings.budget},
