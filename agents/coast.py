@@ -12,8 +12,6 @@ code as its reference.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from agents.beliefs import BayesianForgetting, BeliefRule, News, gather_news
@@ -23,6 +21,7 @@ from agents.migrant import (
     Choices,
     daily_choice,
     draw_attributes,
+    exact_dot,
     leave_pull_today,
     mark_arrival,
     shared_cross_utility,
@@ -303,8 +302,7 @@ class Coast:
         chosen = np.minimum(np.searchsorted(cumulative, rng.random(len(rows)), side="right"), len(prices) - 1)
         sold = np.bincount(chosen, minlength=len(prices))
         pop.budget_base_gbp[rows] -= prices[chosen]
-        # an exact sum, not ``sold @ prices``: BLAS's dot rounds differently on different CPUs
-        ledger.gang_revenue += math.fsum((sold * prices).tolist())
+        ledger.gang_revenue += exact_dot(sold, prices)
         pop.booked_gang[rows] = chosen
         pop.free_from_day[rows] = NEVER
         pop.booked_day[rows] = day

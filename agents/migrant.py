@@ -22,6 +22,7 @@ four options:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mesa
@@ -182,6 +183,15 @@ PROPENSITY_DAYS = 1500
 PROPENSITY_GRID = 41
 
 
+def exact_dot(a: np.ndarray, b: np.ndarray) -> float | np.ndarray:
+    """``a @ b`` (``a`` a vector or a matrix, ``b`` a vector), each sum exact (``math.fsum``), so the
+    same on every CPU: BLAS's dot and matrix-vector product round differently on different CPUs."""
+    products = np.asarray(a, float) * np.asarray(b, float)
+    if products.ndim == 1:
+        return math.fsum(products.tolist())
+    return np.array([math.fsum(row) for row in products.tolist()])
+
+
 def eventual_crossing_share(params: Params, perceived_death_rate: float) -> np.ndarray:
     """Each nationality group's share of newcomers who in the end cross rather than leave, by the
     daily choice under the prior beliefs and the gangs' base price (a competing-risks recursion).
@@ -216,4 +226,4 @@ def eventual_crossing_share(params: Params, perceived_death_rate: float) -> np.n
         crossed += still * e_cross / total
         still /= total
     crossed += still * e_cross / (e_cross + e_leave[-1])   # the rest, as if the pull stopped growing
-    return crossed @ weight
+    return exact_dot(crossed, weight)

@@ -90,6 +90,16 @@ def test_a_generation_whose_weights_degenerate_ends_the_calibration_and_the_one_
     assert main(["calibrate", "--resume", str(out), "--generations", "5", "--serial", "--quiet"]) == 2
     assert "--population" in capsys.readouterr().err
     assert {f.name: f.read_bytes() for f in out.iterdir()} == before   # a refused resume changes nothing
+    # the report names the generation, and particles read back from abc.db stop at the posterior's too
+    assert "(4 particles of generation 0;" in (out / "identification.md").read_text()
+    (out / "particles.parquet").unlink()
+    assert set(read_particles(load_calibration(out))["generation"]) == {0}
+    # an abc.db that is not a pyabc database: named, and nothing written
+    (out / "abc.db").write_bytes(b"not a database")
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    with pytest.raises(CalibrationError, match="abc.db holds no pyabc calibration to resume"):
+        calibrate(out, None, serial=True, progress=False, resume=True)
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
 
 
 def test_min_ess_fraction_must_be_a_share():

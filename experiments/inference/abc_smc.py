@@ -414,12 +414,17 @@ def transition(settings: Settings):
     return pyabc.MultivariateNormalTransition(scaling=settings.kernel_scaling, bandwidth_selector=whole_covariance)
 
 
+def _database(out: Path) -> str:
+    """The SQLAlchemy address of the pyabc database of the calibration in ``out``."""
+    return "sqlite:///" + str((out / "abc.db").resolve())
+
+
 def _stored_history(out: Path):
     """The pyabc ``History`` of the calibration in ``out`` (its ``abc.db``); a CalibrationError if it holds none."""
     from pyabc import History
 
     try:
-        history = History("sqlite:///" + str((out / "abc.db").resolve()), _id=1, create=False)
+        history = History(_database(out), _id=1, create=False)
         if history.max_t is None or history.max_t < 0:
             raise ValueError("no generation stored")
     except Exception as exc:   # sqlalchemy's and pyabc's own errors, or no run stored
@@ -470,15 +475,9 @@ def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, r
     try:
         abc = _abcsmc_class(settings)(simulator, prior, distance, population_size=settings.population,
                                       transitions=transition(settings), sampler=_sampler_class()(map_, settings.seed))
-        database = "sqlite:///" + str((out / "abc.db").resolve())
-        if resume:
-            try:
-                history = abc.load(database, 1)
-                done = history.max_t + 1
-            except Exception as exc:   # sqlalchemy's and pyabc's own errors, or max_t None: no run stored
-                raise CalibrationError(f"{out / 'abc.db'} holds no pyabc calibration to resume "
-                                       f"({type(exc).__name__}).") from None
-            check_resumable(out, history, settings)
+        database = _database(out)
+        if resume:   # calibrate() has read this abc.db and checked that it can go on (check_resumable)
+            done = abc.load(database, 1).max_t + 1
         else:
             abc.new(database, x0)
             done = 0
