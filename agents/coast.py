@@ -45,8 +45,12 @@ GANG_CHOICE_SCALE_GBP = 500.0
 class InflowMix:
     """Each nationality's share of the inflow on a day: the published mix over time, and the surge.
 
-    A group with ``shares_by_year`` follows them (linear between mid-years, held
-    beyond); the shares are rescaled each day to sum to one. The surge episode
+    A group with ``shares_by_year`` holds each listed year's share through that
+    calendar year (a published share describes a year's arrivals, and a line
+    between mid-years would pull each year's mean towards its neighbours' where
+    the mix turns); a year not listed between two listed ones takes the straight
+    line between them, and years before the first or after the last hold the
+    nearest. The shares are rescaled each day to sum to one. The surge episode
     (``[inflow] surge_*``) multiplies one group's inflow by up to
     ``surge_multiplier`` at mid-episode (a sin^2 bump): extra people, not a
     reshuffle. Without either, the shares are the groups' constant ``inflow_share``.
@@ -78,8 +82,7 @@ class InflowMix:
         """The groups' scheduled (unscaled) shares on ``day``; the table of every day is made once."""
         if self._table is None or day >= len(self._table):
             days = max(day + 1, self._calendar.day(LAST_DATE) + 1)
-            dates = [self._calendar.date(d) for d in range(days)]
-            years = np.array([d.year + (d.timetuple().tm_yday - 0.5) / 365.25 - 0.5 for d in dates])  # mid-year knots
+            years = np.array([self._calendar.date(d).year for d in range(days)])
             self._table = np.column_stack([
                 np.interp(years, [y for y, _ in sched], [v for _, v in sched]) if sched else np.full(days, c)
                 for sched, c in zip(self._schedules, self.constant, strict=True)])

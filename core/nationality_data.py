@@ -98,8 +98,8 @@ def published_shares(table: pd.DataFrame, groups, surge_group: str = "", surge_s
 
     - a year's shares come from its rows whose period starts on 1 January and is the longest such
       period (the whole year; Jan-Sep for 2024); rows for shorter periods inside it, and years
-      without such a row, are left out (``InflowMix`` interpolates between years and holds beyond
-      the first and last);
+      without such a row, are left out (``InflowMix`` holds each year's share through the year,
+      draws a line across a year left out, and holds the first and last beyond them);
     - a listed model group takes its ``share_of_known``; the remainder (1 minus the listed groups'
       shares, at least 0: the nationalities the model does not name, and its unlisted groups) is
       split among the unlisted groups, "Other" among them, in proportion to their constant

@@ -490,9 +490,10 @@ class Nationality(Section):
         0.0, ge=0, le=1, description="Share of adult arrivals returned home under that arrangement.")
     shares_by_year: dict[int, float] = Field(
         default_factory=dict,
-        description="Inflow share by calendar year (e.g. from nationality_arrivals.csv), interpolated "
-                    "linearly between mid-years and held beyond; empty: inflow_share throughout. Each "
-                    "day the groups' shares are rescaled to sum to one.")
+        description="Inflow share by calendar year (e.g. from nationality_arrivals.csv), held through "
+                    "each listed year; a year not listed takes the line between its listed neighbours, "
+                    "and years beyond the first or last hold the nearest; empty: inflow_share throughout. "
+                    "Each day the groups' shares are rescaled to sum to one.")
 
     @field_validator("shares_by_year", mode="before")
     @classmethod

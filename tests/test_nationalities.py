@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from agents.coast import InflowMix
+from core.calendar import Calendar
 from core.data import DataError
 from core.nationality_data import read_nationality_arrivals
 from core.params import Params
@@ -62,6 +66,29 @@ def test_inflow_shares_follow_a_mix_given_by_year():
     share = (groups[groups["nationality"] == "Iran"].groupby(groups["date"].dt.year)["inflow"].sum()
              / groups.groupby(groups["date"].dt.year)["inflow"].sum())
     assert share[2018] > 0.5 and share[2021] < 0.15 and share[2018] > share[2019] > share[2020]
+
+
+def test_a_listed_year_s_share_holds_through_that_year_and_a_year_left_out_takes_the_line_between():
+    # a published share describes a year's arrivals: a line between mid-years pulled Iran's 2019 (0.66)
+    # towards 2020's 0.28 and made 0.55 of it
+    data = Params().model_dump()
+    data["inflow"]["nationality_mix"] = "constant"
+    for group in data["nationalities"]:
+        group["shares_by_year"] = {}
+    data["nationalities"][1]["shares_by_year"] = {2019: 0.6, 2021: 0.2}   # Iran; 2020 is not listed
+    params = from_dict(data)
+    calendar = Calendar(dt.date(2018, 1, 1))
+    mix = InflowMix(params, calendar)
+    afghanistan = params.nationalities[0].inflow_share
+
+    def iran(date: str) -> float:   # Iran's scheduled share, read against a group on its constant share
+        shares = mix.shares(calendar.day(dt.date.fromisoformat(date)))
+        return float(shares[1] / shares[0] * afghanistan)
+
+    assert iran("2019-01-01") == pytest.approx(0.6) and iran("2019-12-31") == pytest.approx(0.6)
+    assert iran("2018-03-01") == pytest.approx(0.6)                      # before the first year listed: held
+    assert iran("2020-01-01") == pytest.approx(0.4) and iran("2020-12-31") == pytest.approx(0.4)
+    assert iran("2021-01-01") == pytest.approx(0.2) and iran("2030-06-01") == pytest.approx(0.2)
 
 
 def test_surge_and_mix_settings_are_checked():
