@@ -13,7 +13,11 @@ events and the processes' own Python: arrivals, booking, launches, crossings,
 landings, removals); Mesa's cost of registering every person, measured on a
 bare model (people are Mesa agents on demand unless ``register_migrants=True``);
 the numpy reference's year beside the compiled one; and the one-off cost of
-compiling the kernels (in a process with an empty numba cache). Figures are
+compiling the kernels (in a process with an empty numba cache); the floor the
+design itself sets (the compiled passes over everyone waiting, which the model
+needs each day, plus as many bare SimPy events as the year has, before any of
+the model's Python); and peak memory after each import (Mesa brings pandas and
+pyarrow, numba brings LLVM) before the model allocates anything. Figures are
 printed, not asserted: these machines are shared and noisy, so compare the
 ratios within one run.
 """
@@ -35,6 +39,7 @@ TARGET_MB = 200
 
 CHILD = textwrap.dedent("""
     import json, os, resource, sys, time
+    import simpy
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     t_import = time.perf_counter()
@@ -58,8 +63,14 @@ CHILD = textwrap.dedent("""
             spent[name] += time.perf_counter() - t
             return out
         return wrapper
+    person_days = [0]   # people visited by the morning's pass, summed over the days
     if compiled is not None:
         timed_kernels = compiled._replace(**{k: timed("kernels", f) for k, f in compiled._asdict().items()})
+        visit = timed_kernels.coast_day
+        def counted(rows, *args):
+            person_days[0] += len(rows)
+            return visit(rows, *args)
+        timed_kernels = timed_kernels._replace(coast_day=counted)
         agents.coast.compiled = lambda: timed_kernels
     else:
         agents.coast.Coast.hear_news = timed("kernels", agents.coast.Coast.hear_news)
@@ -71,6 +82,7 @@ CHILD = textwrap.dedent("""
     setup_s = time.perf_counter() - t1
     m.datacollector.collect = timed("record", m.datacollector.collect)
     spent["kernels"] = spent["record"] = 0.0
+    person_days[0] = 0
     env, events = m.env, [0]
     step = env.step
     def counting_step():
@@ -89,14 +101,51 @@ CHILD = textwrap.dedent("""
     for i in range(people):
         Migrant(bare, i)
     registration_s = time.perf_counter() - t3
+    # the floor SimPy alone sets: as many of its cheapest events (a timeout resuming a process)
+    bare_env = simpy.Environment()
+    def ticking(n):
+        for _ in range(n):
+            yield bare_env.timeout(0.001)
+    bare_env.process(ticking(events[0]))
+    t4 = time.perf_counter()
+    bare_env.run()
+    simpy_bare_s = time.perf_counter() - t4
     print(json.dumps({
         "import_s": t_imported - t_import, "numba_import_s": numba_import_s, "setup_s": setup_s, "year_s": year_s,
         "kernels_s": spent["kernels"], "record_s": spent["record"], "events": events[0], "people_created": people,
         "agents_total": len(m.agents), "arrivals": int(frame["arrivals"].sum()),
         "peak_waiting": int(frame["waiting"].max()), "registration_s": registration_s,
-        "rss_imports_mb": rss_imports, "max_rss_mb": rss_run,
+        "rss_imports_mb": rss_imports, "max_rss_mb": rss_run, "person_days": person_days[0],
+        "simpy_bare_s": simpy_bare_s,
     }))
 """)
+
+# Peak memory after each import, in the order the model pulls them in: what the libraries the
+# issue prescribes (Mesa, which imports pandas and with it pyarrow; numba, with LLVM) cost alone.
+IMPORTS = textwrap.dedent("""
+    import json, resource
+    def rss():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    steps = [("python", rss())]
+    import numpy
+    steps.append(("numpy", rss()))
+    import pandas
+    steps.append(("pandas (with pyarrow)", rss()))
+    import mesa
+    steps.append(("mesa", rss()))
+    import numba
+    steps.append(("numba (with LLVM)", rss()))
+    import model, agents.kernels
+    agents.kernels.compiled()
+    steps.append(("channelsim and its other imports", rss()))
+    print(json.dumps(steps))
+""")
+
+
+def imports_memory() -> list[tuple[str, float]]:
+    """(step, max RSS in MB after it) for each import, in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", IMPORTS], capture_output=True, text=True, check=True)
+    return [tuple(step) for step in json.loads(out.stdout.strip().splitlines()[-1])]
 
 
 def measure(year: int, overrides: dict, kernels: str, cache_dir: str | None = None) -> dict:
@@ -153,14 +202,31 @@ def main() -> None:
           f"{first['setup_s'] - cached['setup_s']:.3f} s more than the next run, which loads them from the cache)")
     print(f"  imports (mesa, model, agents)   {best['import_s']:>10.3f} s   (numba, on the first run: "
           f"{best['numba_import_s']:.3f} s more)")
+    ns = 1e9 * best["kernels_s"] / max(best["person_days"], 1)
+    floor = best["kernels_s"] + best["simpy_bare_s"]
+    print("  the floor this design sets at this scale (the per-person pass is needed each day; SimPy stays "
+          "the clock):")
+    print(f"    compiled passes: {best['person_days']:,} person-days, {ns:.0f} ns each"
+          f"      {best['kernels_s']:>6.3f} s")
+    print(f"    SimPy alone: {best['events']:,} of its cheapest events (a bare timeout)"
+          f" {best['simpy_bare_s']:>6.3f} s")
+    print(f"    together, before any of the model's Python        {floor:>6.3f} s   "
+          f"({floor / TARGET_SECONDS:.0%} of the target)")
     print(f"  peak memory (max RSS)           {best['max_rss_mb']:>10.1f} MB  (target {TARGET_MB} MB)")
     print(f"    of which Python and imports   {best['rss_imports_mb']:>10.1f} MB")
     print(f"    the model's own               {best['max_rss_mb'] - best['rss_imports_mb']:>10.1f} MB")
+    steps = imports_memory()
+    print("  peak memory after each import, in a fresh process:")
+    for (name, mb), (_, before) in zip(steps[1:], steps, strict=False):
+        print(f"    + {name:<34} {mb - before:>6.1f} MB -> {mb:>6.1f} MB")
+    libraries = dict(steps)["numba (with LLVM)"]
     if args.record:
         figures.record("model", {
             **{k: best[k] for k in ("year_s", "kernels_s", "record_s", "events", "people_created", "arrivals",
                                     "registration_s", "max_rss_mb", "rss_imports_mb", "import_s", "setup_s")},
-            "rest_s": rest, "reference_year_s": reference["year_s"], "compile_s": first["setup_s"] - cached["setup_s"],
+            "rest_s": rest, "person_days": best["person_days"], "simpy_bare_s": best["simpy_bare_s"],
+            "floor_s": floor, "imports_mb": dict(steps), "libraries_mb": libraries,
+            "reference_year_s": reference["year_s"], "compile_s": first["setup_s"] - cached["setup_s"],
             "year": args.year, "ceiling": args.ceiling, "repeats": args.repeats,
             "target_year_s": TARGET_SECONDS, "target_mb": TARGET_MB})
 
