@@ -443,3 +443,35 @@ def deterrence_curve_figure(curve: pd.DataFrame, path: Path, note: str = "", tit
     ax.set_title(title or "Crossings deterred against weekly returns")
     ax.legend(fontsize=8, loc="upper left")
     return _save(fig, path, note)
+
+
+def attribution_figure(table: pd.DataFrame, group: str, since, path: Path, note: str = "") -> Path:
+    """Why the episode group's arrivals fell (``table``: :func:`experiments.inference.attribution.attribution_table`):
+    each draw's arrivals in the year after the arrangement, as fitted against without it; and what the arrangement
+    averted (of the arrivals without it, and of the modelled fall) against the cost of a return to a person."""
+    year = since.year + 1
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.6))
+    fitted, without = table[f"arrivals_{year}"], table[f"arrivals_{year}_without"]
+    top = float(np.nanmax([fitted.max(), without.max(), 1.0])) * 1.05
+    left.scatter(fitted, without, s=14, color="tab:blue")
+    left.plot([0, top], [0, top], color="0.4", lw=0.8, ls="--", label="no effect")
+    left.set_xlim(0, top)
+    left.set_ylim(0, top)
+    left.set_xlabel(f"{group} arrivals in {year}, as fitted (people)")
+    left.set_ylabel(f"{group} arrivals in {year}, without the arrangement (people)")
+    left.set_title("Each posterior draw, common random numbers", fontsize=10)
+    left.legend(fontsize=8, loc="upper left")
+    left.xaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+    left.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+    x = "loss_if_returned" if "loss_if_returned" in table else "draw"
+    right.scatter(table[x], 100 * table["reduction"], s=14, color="tab:orange",
+                  label=f"{group} arrivals averted in {year}, % of those without the arrangement")
+    right.scatter(table[x], 100 * table["share_of_fall"], s=14, color="tab:purple", marker="x",
+                  label=f"the same, % of the modelled fall from {year - 1} to {year}")
+    right.set_xlabel(parameter_label(x) if x != "draw" else "posterior draw")
+    right.axhline(0, color="0.4", lw=0.8)
+    right.set_ylim(min(0.0, float(np.nanmin(100 * table[["reduction", "share_of_fall"]].to_numpy())) * 1.1), 100)
+    right.set_ylabel("arrivals averted (%)")
+    right.legend(fontsize=7, loc="upper left")
+    right.set_title(f"The arrangement of {since:%-d %B %Y}", fontsize=10)
+    return _save(fig, path, note)

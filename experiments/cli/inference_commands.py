@@ -1,4 +1,4 @@
-"""Commands of the inference room: calibrate, identify, validate, shocks, counterfactual.
+"""Commands of the inference room: calibrate, identify, profile, validate, attribute, shocks, counterfactual.
 
 Their defaults come from :mod:`experiments.inference.settings`; the machinery
 (pandas, pyabc, Dask) loads when a command runs, so that `channelsim --help`
@@ -26,6 +26,7 @@ from experiments.cli.options import (
 )
 from experiments.inference.settings import (
     ARMS,
+    ATTRIBUTION_DRAWS,
     BASELINE,
     BUDGETS,
     COUNTERFACTUAL_DAYS,
@@ -106,6 +107,12 @@ def register(sub) -> None:
     val = sub.add_parser("validate", help="posterior-predictive checks against the observed series; a report")
     _add_ensemble_options(val, VALIDATION_DRAWS, "posterior draws, one run each", "results/validation")
     val.set_defaults(func=cmd_validate)
+
+    att = sub.add_parser("attribute", help="why the natural experiment's group fell: each posterior draw with and "
+                         "without the group's own returns arrangement")
+    _add_ensemble_options(att, ATTRIBUTION_DRAWS, "posterior draws, each run with and without the arrangement",
+                          "results/attribution")
+    att.set_defaults(func=cmd_attribute)
 
     shocks = sub.add_parser("shocks", help="fit the upstream shocks' size and persistence by simulated moments")
     _add_ensemble_options(shocks, SHOCK_DRAWS, "posterior draws run at each grid point", "results/shocks")
@@ -245,6 +252,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
               f"last year {c['last_year']['crps']:.0f}, seasonal {c['seasonal']['crps']:.0f} people/month.")
         print(f"Report: {Path(args.out) / 'report.md'}")
     return 1 if metrics["failed"] else 0
+
+
+def cmd_attribute(args: argparse.Namespace) -> int:
+    from experiments.inference.attribution import attribute_fall, statement
+    from experiments.inference.targets import NATIONALITY_FILE
+
+    options = ensemble_options(args)
+    require_files([NATIONALITY_FILE], args.data, "attribute")
+    table = attribute_fall(args.out, args.calibration, **options)
+    if not args.quiet:
+        print(statement(table, table.attrs["group"], table.attrs["arrangement"]))
+        print(f"Report: {Path(args.out) / 'attribution.md'} (table: attribution.csv, figure: attribution.png)")
+    return 0
 
 
 def parse_grid(text: str | None, default: tuple[float, ...], flag: str) -> tuple[float, ...]:

@@ -65,6 +65,7 @@ CALIBRATION_WARMUP_DAYS = 180
 VALIDATION_DRAWS = 40
 SHOCK_DRAWS = 12
 COUNTERFACTUAL_DRAWS = 20
+ATTRIBUTION_DRAWS = 40
 
 # The grid of the upstream shocks' size (log s.d.) and persistence (days) fitted by simulated moments.
 SHOCK_GRID_SD = (0.2, 0.4, 0.6, 0.8, 1.0, 1.2)
