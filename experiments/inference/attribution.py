@@ -13,16 +13,21 @@ calibration window up to the end of the year after the arrangement, twice with
 the same parameters and seed (common random numbers): as fitted, and with the
 arrangement returning no one (the group's ``own_returns_share`` set to 0; its
 inflow mix is the same either way, since the mix holds the group's share from
-the year after the arrangement on whatever the share returned). The group's
+the year after the arrangement on whatever the share returned). Common random
+numbers hold to the day of the arrangement: before it, the only draws the
+two arms could differ in are Border Force's for the group's returns home, and
+within this window nothing else draws from that stream (the pilot's selection
+starts in 2025). The group's
 extra arrivals without the arrangement in the year after it are what the model
 attributes to the arrangement; set against the modelled fall from the year
-before, they give the share of the fall the arrangement explains, the rest
-being the surge's end and the rest of the model.
+before, they give the share of the fall the arrangement explains; the rest is
+the surge's end and whatever else changed between the two years (not measured
+apart).
 
 Writes ``attribution.csv`` (one row a draw: the group's arrivals in both years
 and both arms, the attributed share, and the draw's deterrence and surge
 parameters), ``attribution.md`` (medians, 90% bands, the rank correlation of
-the attributed share with each parameter, and a plain statement) and
+the reduction with each parameter, and a plain statement) and
 ``attribution.png``; the runs are a resumable ensemble in ``ensemble/``.
 """
 
@@ -76,15 +81,16 @@ def attribute_fall(out: str | Path, calibration: str | Path | Calibration | None
     if not start <= dt.date(since.year, 1, 1):
         raise CalibrationError(f"the calibration's window starts on {start}, after 1 January {since.year}: the "
                                f"year before {group}'s arrangement is not simulated.")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    without = out / f"{WITHOUT}.toml"
-    write_text_atomic(without, scenario_without_arrangement(base, group))
+    # every check before anything is written
     fitted = posterior_runs(cal, [scenario], draws, seed, start=start.isoformat(), days=(end - start).days + 1,
                             warmup_days=settings["warmup_days"], outputs=("arrivals",), frequency="weekly",
                             data_dir=str(find_data_dir(data_dir)))
-    plan = fitted + [replace(spec, run_id=f"{WITHOUT}-d{spec.point:04d}", scenario=str(without.resolve()))
+    out = Path(out)
+    without = (out / f"{WITHOUT}.toml").resolve()
+    plan = fitted + [replace(spec, run_id=f"{WITHOUT}-d{spec.point:04d}", scenario=str(without))
                      for spec in fitted]
+    out.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(without, scenario_without_arrangement(base, group))
     runs, _ = run_ensemble(plan, out / "ensemble", name="attribute", calibration=cal, draws=draws, seed=seed,
                            provenance={"group": group, "arrangement": since.isoformat(), "end": end.isoformat()},
                            workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,
@@ -183,13 +189,16 @@ def statement(table: pd.DataFrame, group: str, since: dt.date) -> str:
             f"by a median of {r_med:.0%} (90% band {r_lo:.0%} to {r_hi:.0%}) against the same draws without it: "
             f"{a_med:,.0f} arrivals averted (90% band {a_lo:,.0f} to {a_hi:,.0f}). Of the modelled fall from "
             f"{year} (median {before:,.0f}) to {year + 1} (median {after:,.0f}) that is a median of {med:.0%} "
-            f"(90% band {lo:.0%} to {hi:.0%}); the rest is the surge ending.")
-    if hi < 0.5:
-        text += (f" Across the band the surge's end makes most of the fall, so the size of the fall says little "
-                 f"about deterrence; the year after it, in which the arrangement cut the {group} arrivals left, "
-                 f"says more.")
+            f"(90% band {lo:.0%} to {hi:.0%}); the rest is the surge's end and whatever else changed between the "
+            f"two years.")
+    if np.isnan(hi):
+        text += " No draw has a fall to set the averted arrivals against."
+    elif hi < 0.5:
+        text += (f" Across the 90% band the arrangement makes under half of the fall, so the size of the fall "
+                 f"says little about deterrence; the year after it, in which the arrangement cut the {group} "
+                 f"arrivals left, says more.")
     elif lo > 0.5:
-        text += " Across the band the arrangement makes most of the fall."
+        text += " Across the 90% band the arrangement makes most of the fall."
     else:
         text += (" The band spans both explanations: as the model reads the episode, it cannot tell whether "
                  "returns or the surge's end made the fall.")
@@ -198,6 +207,7 @@ def statement(table: pd.DataFrame, group: str, since: dt.date) -> str:
 
 def report(table: pd.DataFrame, group: str, since: dt.date, draws: int, seed: int) -> str:
     year = since.year
+    distinct = int(table[[p for p in PARAMETERS if p in table]].drop_duplicates().shape[0])
     summary = pd.DataFrame([
         {"figure": name, "5%": lo, "median": med, "95%": hi}
         for name, (lo, med, hi) in (
@@ -216,6 +226,9 @@ def report(table: pd.DataFrame, group: str, since: dt.date, draws: int, seed: in
             f"{markdown_table(summary, 'figure')}\n\n"
             "## What the reduction goes with\n\n"
             "Spearman's rank correlation over the draws of the arrivals the arrangement averted (as a share of "
-            "those without it) with each parameter drawn (the deterrence parameters and the surge's).\n\n"
+            "those without it) with each parameter drawn (the deterrence parameters and the surge's). Draws are "
+            f"taken from the posterior's particles by weight, with replacement: the {draws} draws hold {distinct} "
+            "distinct parameter sets (a repeated set still differs by its seed), so the p-values, which take the "
+            "draws as independent, are too small, and ten are read at once.\n\n"
             f"{markdown_table(_formatted(correlations(table)), 'parameter')}\n\n"
             "![attribution](attribution.png)\n")
