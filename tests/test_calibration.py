@@ -16,7 +16,7 @@ import pytest
 
 from core.params import Params
 from core.scenarios import apply_overrides
-from experiments.inference.abc_smc import calibrate, distance, transition
+from experiments.inference.abc_smc import calibrate, distance, generation_ess, transition
 from experiments.inference.posterior import calibrated_defaults, decimal_year_to_date, load_calibration
 from experiments.inference.settings import PRIORS, CalibrationError, Settings
 from experiments.inference.targets import read_observed
@@ -62,18 +62,24 @@ def test_a_stopped_calibration_resumed_ends_where_an_uninterrupted_one_does(smal
 
 def test_a_generation_whose_weights_degenerate_ends_the_calibration_and_the_one_before_is_its_posterior(
         small_serial, tmp_path, capsys):
+    from pyabc import History
+
     from experiments.cli import main
     from experiments.inference.identification import read_particles
 
-    # four particles with unequal weights keep an effective sample size under 3.96: generation 1 degenerates
-    strict = dataclasses.replace(SMALL, generations=3, budget=400, min_ess_fraction=0.99)
+    # generation 0 is the prior sample (equal weights: an effective sample size of all 4 particles); generation 1's
+    # weights are unequal, so a floor between its effective sample size and 4 ends the calibration there
+    ess = generation_ess(History("sqlite:///" + str(small_serial.folder / "abc.db"), _id=1), 1)
+    assert ess < SMALL.population
+    strict = dataclasses.replace(SMALL, generations=3, budget=400,
+                                 min_ess_fraction=(ess / SMALL.population + 1) / 2)
     out = tmp_path / "strict"
     cal = calibrate(out, strict, serial=True, progress=False)
     prov = cal.provenance
     # it ends after generation 1 although its limits allow a third; each generation is the uninterrupted run's
     assert [g["t"] for g in prov["generations"]] == [0, 1]
     assert prov["generations"] == small_serial.provenance["generations"]
-    assert prov["generations"][1]["effective_sample_size"] < 0.99 * SMALL.population
+    assert prov["generations"][1]["effective_sample_size"] == round(ess, 1)
     assert prov["posterior_generation"] == 0 == cal.posterior_generation["t"]
     assert "weight degeneracy" in prov["ended"] and "stopped" not in prov
     # the posterior, and the particles beside it, are generation 0's (the prior sample: equal weights)
