@@ -82,7 +82,8 @@ class InflowMix:
         """The groups' scheduled (unscaled) shares on ``day``; the table of every day is made once."""
         if self._table is None or day >= len(self._table):
             days = max(day + 1, self._calendar.day(LAST_DATE) + 1)
-            years = np.array([self._calendar.date(d).year for d in range(days)])
+            first = np.datetime64(self._calendar.origin, "D")
+            years = (first + np.arange(days)).astype("datetime64[Y]").astype(np.int64) + 1970
             self._table = np.column_stack([
                 np.interp(years, [y for y, _ in sched], [v for _, v in sched]) if sched else np.full(days, c)
                 for sched, c in zip(self._schedules, self.constant, strict=True)])

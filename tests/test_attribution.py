@@ -14,6 +14,8 @@ from experiments.inference.attribution import (
     WITHOUT,
     attribute_fall,
     attribution_table,
+    correlations,
+    report,
     scenario_without_arrangement,
     statement,
 )
@@ -112,6 +114,27 @@ def test_the_statement_says_which_mechanism_makes_the_fall(shares, verdict):
     table = attribution_table(nationalities, "Albania", 2022, "pilot_2025", {i: {} for i in range(len(shares))})
     assert np.allclose(table["share_of_fall"], shares)
     assert verdict in statement(table, "Albania", ARRANGEMENT)
+
+
+def test_the_report_ranks_the_reduction_against_each_parameter_and_counts_the_distinct_sets():
+    rows = pd.DataFrame({"draw": range(6), "arrivals_2022": 10_000.0, "arrivals_2023": 1_000.0,
+                         "arrivals_2023_without": [2_000.0, 3_000, 4_000, 5_000, 6_000, 7_000]})
+    rows = rows.assign(averted=rows["arrivals_2023_without"] - rows["arrivals_2023"],
+                       fall=rows["arrivals_2022"] - rows["arrivals_2023"])
+    rows = rows.assign(share_of_fall=rows["averted"] / rows["fall"],
+                       reduction=rows["averted"] / rows["arrivals_2023_without"],
+                       loss_if_returned=[1.0, 2, 3, 4, 5, 6],        # rises with the reduction
+                       report_reach=[6.0, 5, 4, 3, 2, 1],            # falls with it
+                       returnee_salience=[3.0, 3, 3, 3, 3, 3])       # one value: no correlation to speak of
+    corr = correlations(rows).set_index("parameter")
+    assert corr.loc["loss_if_returned", "spearman_rho"] == pytest.approx(1.0)
+    assert corr.loc["report_reach", "spearman_rho"] == pytest.approx(-1.0)
+    assert np.isnan(corr.loc["returnee_salience", "spearman_rho"]) and set(corr["draws"]) == {6}
+    assert "memory_half_life_days" not in corr.index   # a parameter the calibration did not draw is left out
+    text = report(rows, "Albania", ARRANGEMENT, draws=6, seed=0)
+    assert "the 6 draws hold 6 distinct parameter sets" in text and "| loss_if_returned | +1.00 |" in text
+    repeated = rows.assign(loss_if_returned=[1.0, 1, 2, 2, 3, 3], report_reach=[1.0, 1, 2, 2, 3, 3])
+    assert "the 6 draws hold 3 distinct parameter sets" in report(repeated, "Albania", ARRANGEMENT, 6, 0)
 
 
 def test_attribute_refuses_bad_input_and_writes_nothing(tmp_path, capsys, data_dir):

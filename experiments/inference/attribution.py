@@ -39,24 +39,25 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import tomli_w
 from scipy import stats
 
+from core.calendar import parse_date
 from core.data import data_dir as find_data_dir
 from core.files import write_text_atomic
 from core.params import Params
 from core.scenarios import load as load_scenario
-from experiments.inference.nationality_checks import episode_group
+from experiments.inference.nationality_checks import band, episode_group
 from experiments.inference.plans import posterior_runs, run_ensemble
 from experiments.inference.posterior import Calibration, load_calibration
 from experiments.inference.report import markdown_table
 from experiments.inference.settings import ATTRIBUTION_DRAWS, DETERRENCE_PRIORS, CalibrationError
 from experiments.plots import attribution_figure
 from experiments.sweeps.store import read_nationalities
+from model.result import params_toml
 
 WITHOUT = "without_arrangement"   # the second arm's name, and its scenario file's
 # The draw's parameters set beside the attributed share: those deterrence and the surge run through (the ones
-# a calibration drew; dates as decimal years).
+# a calibration drew, as it holds them: dates as decimal years).
 PARAMETERS = (*DETERRENCE_PRIORS, "upstream_elasticity")
 
 
@@ -76,7 +77,7 @@ def attribute_fall(out: str | Path, calibration: str | Path | Calibration | None
         raise CalibrationError(f"scenario {scenario!r} has no nationality group with a returns arrangement of its "
                                "own: there is no natural experiment to attribute.")
     group, since = found
-    start = dt.date.fromisoformat(settings["start"])
+    start = parse_date(settings["start"], "the calibration's start")
     end = dt.date(since.year + 1, 12, 31)
     if not start <= dt.date(since.year, 1, 1):
         raise CalibrationError(f"the calibration's window starts on {start}, after 1 January {since.year}: the "
@@ -100,7 +101,7 @@ def attribute_fall(out: str | Path, calibration: str | Path | Calibration | None
         raise CalibrationError(f"{len(failed)} of {len(runs)} runs failed (first: {failed['error'].iloc[0]}); "
                                f"the runs are in {out / 'ensemble'}.")
     table = attribution_table(read_nationalities(out / "ensemble"), group, since.year, scenario,
-                              {spec.point: spec.overrides for spec in fitted})
+                              dict(enumerate(cal.particles(draws, seed))))   # the draws the runs were given
     write_text_atomic(out / "attribution.csv", table.to_csv(index=False, float_format="%.6g"))
     attribution_figure(table, group, since, out / "attribution.png",
                        note=f"{draws} posterior draws (seed {seed}) from {Path(str(cal.folder)).name}, common random "
@@ -112,24 +113,23 @@ def attribute_fall(out: str | Path, calibration: str | Path | Calibration | None
 
 def scenario_without_arrangement(params: Params, group: str) -> str:
     """``params`` as a scenario file in which ``group``'s own arrangement returns no one."""
-    data = params.model_dump(mode="python", exclude_none=True)
-    data["name"] = f"{params.name}_{WITHOUT}"
-    data["description"] = f"{params.name} with {group}'s own returns arrangement returning no one"
-    data["nationalities"] = [{**{k: v for k, v in g.items() if v is not None},
-                              **({"own_returns_share": 0.0} if g["name"] == group else {})}
-                             for g in data["nationalities"]]
-    return tomli_w.dumps(data)
+    groups = tuple(g.model_copy(update={"own_returns_share": 0.0}) if g.name == group else g
+                   for g in params.nationalities)
+    return params_toml(params.model_copy(update={
+        "name": f"{params.name}_{WITHOUT}", "nationalities": groups,
+        "description": f"{params.name} with {group}'s own returns arrangement returning no one"}), {})
 
 
 def attribution_table(nationalities: pd.DataFrame, group: str, year: int, scenario: str,
-                      overrides: dict[int, dict]) -> pd.DataFrame:
+                      parameters: dict[int, dict[str, float]]) -> pd.DataFrame:
     """One row a draw: the group's arrivals in ``year`` (the arrangement's) and the year after, as fitted and
     without the arrangement; the modelled fall, the arrivals the arrangement averted, their share of the fall
-    and of the year-after arrivals there would have been without it (``reduction``)."""
+    and of the year-after arrivals there would have been without it (``reduction``); ``parameters``: each draw's
+    parameter set by its point (:meth:`~experiments.inference.posterior.Calibration.particles`)."""
     mine = nationalities[nationalities["nationality"] == group]
     by_year = mine.assign(year=mine["month"].dt.year).groupby(["run_id", "year"])["arrivals"].sum()
     rows = []
-    for point in sorted(overrides):
+    for point in sorted(parameters):
         fitted, without = f"{scenario}-d{point:04d}", f"{WITHOUT}-d{point:04d}"
         before, after = by_year.get((fitted, year), np.nan), by_year.get((fitted, year + 1), np.nan)
         after_without = by_year.get((without, year + 1), np.nan)
@@ -140,21 +140,8 @@ def attribution_table(nationalities: pd.DataFrame, group: str, year: int, scenar
                      f"arrivals_{year + 1}_without": after_without, "fall": fall, "averted": averted,
                      "share_of_fall": averted / fall if fall > 0 else np.nan,
                      "reduction": averted / after_without if after_without > 0 else np.nan,
-                     **{p: _number(overrides[point][p]) for p in PARAMETERS if p in overrides[point]}})
+                     **{p: parameters[point][p] for p in PARAMETERS if p in parameters[point]}})
     return pd.DataFrame(rows)
-
-
-def _number(value) -> float:
-    """A parameter's value as a number: a date (as the calibration writes ``surge_start``) as a decimal year."""
-    if isinstance(value, str):
-        date = dt.date.fromisoformat(value)
-        return date.year + (date.timetuple().tm_yday - 1) / 365.25
-    return float(value)
-
-
-def _band(values: pd.Series) -> tuple[float, float, float]:
-    v = values.dropna().to_numpy(dtype=float)
-    return tuple(float(q) for q in np.quantile(v, [0.05, 0.5, 0.95])) if len(v) else (np.nan,) * 3
 
 
 def correlations(table: pd.DataFrame) -> pd.DataFrame:
@@ -181,9 +168,9 @@ def statement(table: pd.DataFrame, group: str, since: dt.date) -> str:
     """The plain statement: how much the arrangement cut the group's arrivals, and how much of the modelled fall
     that is, with how sure."""
     year = since.year
-    lo, med, hi = _band(table["share_of_fall"])
-    r_lo, r_med, r_hi = _band(table["reduction"])
-    a_lo, a_med, a_hi = _band(table["averted"])
+    lo, med, hi = band(table["share_of_fall"])
+    r_lo, r_med, r_hi = band(table["reduction"])
+    a_lo, a_med, a_hi = band(table["averted"])
     before, after = table[f"arrivals_{year}"].median(), table[f"arrivals_{year + 1}"].median()
     text = (f"In the model, {group}'s returns arrangement of {since:%-d %B %Y} cut {group} arrivals in {year + 1} "
             f"by a median of {r_med:.0%} (90% band {r_lo:.0%} to {r_hi:.0%}) against the same draws without it: "
@@ -211,12 +198,12 @@ def report(table: pd.DataFrame, group: str, since: dt.date, draws: int, seed: in
     summary = pd.DataFrame([
         {"figure": name, "5%": lo, "median": med, "95%": hi}
         for name, (lo, med, hi) in (
-            (f"{group} arrivals {year}", _band(table[f"arrivals_{year}"])),
-            (f"{group} arrivals {year + 1}", _band(table[f"arrivals_{year + 1}"])),
-            (f"{group} arrivals {year + 1} without the arrangement", _band(table[f"arrivals_{year + 1}_without"])),
-            ("arrivals the arrangement averted", _band(table["averted"])),
-            ("arrivals it averted, % of those without it", _band(100 * table["reduction"])),
-            ("arrivals it averted, % of the modelled fall", _band(100 * table["share_of_fall"])))]
+            (f"{group} arrivals {year}", band(table[f"arrivals_{year}"])),
+            (f"{group} arrivals {year + 1}", band(table[f"arrivals_{year + 1}"])),
+            (f"{group} arrivals {year + 1} without the arrangement", band(table[f"arrivals_{year + 1}_without"])),
+            ("arrivals the arrangement averted", band(table["averted"])),
+            ("arrivals it averted, % of those without it", band(100 * table["reduction"])),
+            ("arrivals it averted, % of the modelled fall", band(100 * table["share_of_fall"])))]
     ).set_index("figure")
     return (f"# Why {group} arrivals fell after {year}\n\n"
             f"{draws} posterior draws (seed {seed}), each run as fitted and with {group}'s own returns arrangement "

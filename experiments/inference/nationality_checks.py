@@ -40,7 +40,8 @@ def _by_run(monthly: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp, grou
     return monthly[inside].groupby("run_id")["arrivals"].sum().reindex(runs, fill_value=0).astype(float)
 
 
-def _band(values: pd.Series) -> tuple[float, float, float]:
+def band(values: pd.Series) -> tuple[float, float, float]:
+    """The 90% band and median of an ensemble's values (non-finite values left out; NaNs when none is left)."""
     v = values.to_numpy(float)
     v = v[np.isfinite(v)]
     if len(v) == 0:
@@ -58,12 +59,12 @@ def row_checks(monthly: pd.DataFrame, published: pd.DataFrame, groups: list[str]
         group_runs = _by_run(monthly, r.period_start, r.period_end, r.nationality)
         total_runs = _by_run(monthly, r.period_start, r.period_end, None)
         share_runs = (group_runs / total_runs.where(total_runs > 0)).dropna()
-        s_lo, s_med, s_hi = _band(share_runs)
+        s_lo, s_med, s_hi = band(share_runs)
         row = {"period_start": r.period_start.date().isoformat(), "period_end": r.period_end.date().isoformat(),
                "nationality": r.nationality, "share": float(r.share_of_known),
                "share_5": s_lo, "share_median": s_med, "share_95": s_hi,
                "share_inside": bool(s_lo <= r.share_of_known <= s_hi) if np.isfinite(r.share_of_known) else np.nan}
-        c_lo, c_med, c_hi = _band(group_runs)
+        c_lo, c_med, c_hi = band(group_runs)
         counted = pd.notna(r.people)
         row.update(people=float(r.people) if counted else np.nan, people_5=c_lo, people_median=c_med,
                    people_95=c_hi, count_inside=bool(c_lo <= r.people <= c_hi) if counted else np.nan)
@@ -115,7 +116,7 @@ def episode_checks(monthly: pd.DataFrame, published: pd.DataFrame, group: str, a
     modelled = {str(before): runs[before], str(after): runs[after], f"change {before} to {after} (%)": change}
     table = []
     for name, value in observed.items():
-        lo, med, hi = _band(modelled[name])
+        lo, med, hi = band(modelled[name])
         table.append({"figure": name, "observed": value, "model 5%": lo, "model median": med, "model 95%": hi,
                       "inside": bool(lo <= value <= hi)})
     return pd.DataFrame(table).set_index("figure")

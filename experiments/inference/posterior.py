@@ -78,13 +78,18 @@ class Calibration:
 
         return float(effective_sample_size(self.posterior["weight"].to_numpy(float)))
 
-    def draws(self, n: int, seed: int) -> list[dict[str, Any]]:
-        """n parameter sets drawn from the posterior (by weight), as model overrides."""
+    def particles(self, n: int, seed: int) -> list[dict[str, float]]:
+        """n parameter sets drawn from the posterior (by weight, with replacement), as the calibration holds
+        them (dates as decimal years)."""
         rng = np.random.default_rng(np.random.SeedSequence([seed, 5]))
         w = self.posterior["weight"].to_numpy(float)
         picks = rng.choice(len(self.posterior), size=n, replace=True, p=w / w.sum())
         names = self.free_parameters
-        return [particle_overrides({k: self.posterior.iloc[i][k] for k in names}) for i in picks]
+        return [{k: float(self.posterior.iloc[i][k]) for k in names} for i in picks]
+
+    def draws(self, n: int, seed: int) -> list[dict[str, Any]]:
+        """The same n parameter sets as :meth:`particles`, as model overrides."""
+        return [particle_overrides(theta) for theta in self.particles(n, seed)]
 
 
 def calibrated_defaults(calibration: Calibration) -> dict[str, Any]:
