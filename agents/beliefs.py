@@ -5,7 +5,10 @@ returnees back in the camps tell those they meet (a salient, in-person
 report); those who stayed in the UK report back to their nationality on the
 coast, and later whether they found work; official announcements nudge
 everyone with a credibility weight; smugglers keep promising work; memory
-fades.
+fades. ``beliefs.return_evidence`` chooses the model variant: in the null
+('none') nothing moves the perceived return probability off its prior, and
+with 'announcement' only the announcement does (reports and stories about
+returns are not heard); job prospects move in every variant.
 
 :func:`gather_news` gathers the day's reports into a :class:`News`; a rule
 turns news into beliefs. A rule has a small interface (:class:`BeliefRule`): ``initialise``
@@ -66,15 +69,17 @@ def gather_news(world: World, coast: np.ndarray, waiting: np.ndarray, day: int,
     reach = p.report_reach / np.maximum(waiting, max(p.report_reach, 1.0))
     stayed, job_reports = reports.due(day)
     found = rng.binomial(job_reports.astype(np.int64), policy.job_find_probability[day])
+    # the model variants: what may move the perceived return probability (core.params: return_evidence)
+    seen = p.return_evidence == "full"
     news = News(
-        returned_by_group=reports.returned_by_group * reach,
-        stayed_by_group=stayed * reach,
+        returned_by_group=reports.returned_by_group * reach * seen,
+        stayed_by_group=stayed * reach * seen,
         job_found_by_group=found * reach,
         job_not_found_by_group=(job_reports - found) * reach,
         promise_job=world.params.gangs.job_promise,
         promise_weight=p.gang_promise_credibility,
     )
-    if reports.returnees and p.returnee_contacts:
+    if seen and reports.returnees and p.returnee_contacts:
         pop = world.population
         camps = pop.camp[coast]
         met = []
@@ -86,7 +91,7 @@ def gather_news(world: World, coast: np.ndarray, waiting: np.ndarray, day: int,
             news.contacts = np.concatenate(met)
             news.contact_weight = p.returnee_salience
     for announcement in policy.announcements.get(day, ()):
-        if announcement.return_probability is not None:
+        if announcement.return_probability is not None and p.return_evidence != "none":
             news.announced_return = announcement.return_probability
         if announcement.job_prospect is not None:
             news.announced_job = announcement.job_prospect

@@ -39,6 +39,14 @@ class BorderForce(mesa.Agent):
         self.beds = simpy.Resource(env, capacity=max(1, self.params.detention_beds))
         self.bed_limit = self.params.detention_beds
         self.selected_this_week = 0
+        # Returns are delivered as scheduled: the week's removals are the schedule's returns over the
+        # week, and selection runs ahead of them by the detention's processing time, so that those
+        # selected are ready when their week's removals are due; each keeps the fraction of a return
+        # it could not make whole for the next week (17 in a month is 17, not 4 weeks of int(3.97)).
+        self.week_quota = 0          # selections allowed this week
+        self.removal_quota = 0       # removals due at this week's removal
+        self._carry = {"select": 0.0, "remove": 0.0}
+        self._start_week()
         self.ready_for_removal: list[tuple[int, simpy.Event]] = []
         self._own_returns = [(i, g.own_returns_from, g.own_returns_share)
                              for i, g in enumerate(world.params.nationalities)
@@ -67,7 +75,7 @@ class BorderForce(mesa.Agent):
         world.by_nationality.add("arrivals", nationality)
         ledger.arrivals_own_arrangement += int(np.count_nonzero(self.coast.own_arrangement[nationality]))
         ledger.boats_arrived += 1
-        selected, home = self.select(rows, world.quota_per_week(), world.calendar.date(world.env.now))
+        selected, home = self.select(rows, self.week_quota, world.calendar.date(world.env.now))
         for group, to_france in ((selected, True), (home, False)):
             if len(group):
                 pop.move(group, DETAINED)
@@ -80,7 +88,8 @@ class BorderForce(mesa.Agent):
             world.reports.stayed_in_uk(stayed, world.day)
 
     def select(self, rows: np.ndarray, quota_per_week: float, date) -> tuple[np.ndarray, np.ndarray]:
-        """(selected for return to France, returned to their own country) among landed ``rows``."""
+        """(selected for return to France, returned to their own country) among landed ``rows``, at most
+        ``quota_per_week`` (a whole number) selected in a week."""
         pop = self.world.population
         adults = rows[~pop.minor[rows]]
         home = np.empty(0, dtype=rows.dtype)
@@ -128,13 +137,27 @@ class BorderForce(mesa.Agent):
         weekday = world.calendar.date(env.now).weekday()
         yield env.timeout((self.params.removal_weekday - weekday) % 7 + REMOVAL_TIME)
         while True:
-            quota = int(round(world.quota_per_week()))
+            quota = self.removal_quota
             taken, self.ready_for_removal = self.ready_for_removal[:quota], self.ready_for_removal[quota:]
             self._return_to_france(np.array([row for row, _ in taken], dtype=np.int64))
             for _, event in taken:
                 event.succeed()
             self.selected_this_week = 0
+            self._start_week()
             yield env.timeout(7.0)
+
+    def _start_week(self) -> None:
+        """The coming week's whole quotas of selections and of removals (see ``__init__``)."""
+        self.week_quota = self._whole("select", self.world.returns_due_over_week(self.params.detention_processing_days))
+        # the removal on the weekday ends the week from today: its due is the week to come's
+        self.removal_quota = self._whole("remove", self.world.returns_due_over_week(7.0))
+
+    def _whole(self, which: str, due: float) -> int:
+        """``due`` plus the fraction carried from before, as a whole number; the rest is carried on."""
+        due += self._carry[which]
+        whole = int(np.floor(due + 1e-9))
+        self._carry[which] = max(due - whole, 0.0)
+        return whole
 
     def _return_to_france(self, rows: np.ndarray) -> None:
         """Removal under the pilot: back to the camps, telling others, opening legal places."""

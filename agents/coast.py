@@ -33,13 +33,26 @@ from core.population import ELSEWHERE, FRANCE, NEVER, NO_GANG
 from core.random import RandomStreams
 from core.world import World
 
-# Attractiveness upstream is the value of the UK against its value under the prior beliefs,
-# floored (a worthless UK still draws a trickle) and capped at twice the reference.
-VALUE_FLOOR = 1e-3
+# Attractiveness upstream is capped at twice the reference (see upstream_attractiveness).
 ATTRACTIVENESS_CAP = 2.0
 # Buyers choose among gangs by a logit on price: a gang 500 GBP dearer than the cheapest
 # sells e (2.7) times fewer seats (an assumption; prices differ little between gangs).
 GANG_CHOICE_SCALE_GBP = 500.0
+
+
+def upstream_attractiveness(value: np.ndarray, reference: np.ndarray, elasticity: float) -> np.ndarray:
+    """How much the UK draws people to the coast, by nationality, against the prior beliefs' draw.
+
+    A logit response, as in the coast's own choice: the inflow is multiplied by
+    ``exp(elasticity * (V - V_ref) / |V_ref|)``, where ``V`` is the value of the
+    UK as perceived upstream and ``V_ref`` its value under the prior beliefs.
+    To first order it is ``(V / V_ref) ** elasticity``; it is smooth everywhere,
+    so a UK worth nothing still draws ``exp(-elasticity)`` of the reference flow
+    (and a UK worth less than nothing, less), with no floor. Capped at
+    ATTRACTIVENESS_CAP.
+    """
+    scale = np.maximum(np.abs(reference), 1e-9)
+    return np.minimum(np.exp(elasticity * (value - reference) / scale), ATTRACTIVENESS_CAP)
 
 
 class InflowMix:
@@ -158,8 +171,7 @@ class Coast:
         trend = inflow.inflow_ceiling_per_day / (1.0 + np.exp(-inflow.inflow_growth_per_year * years))
         season = seasonal(calendar.day_of_year(day), inflow.season_peak_day_of_year, inflow.season_amplitude)
         value = value_of_uk(self.params.choice, self.grant_rate, self.upstream_return, self.upstream_job)
-        attract = (np.clip(np.maximum(value, VALUE_FLOOR) / self._reference_value, 0, ATTRACTIVENESS_CAP)
-                   ** inflow.upstream_elasticity)
+        attract = upstream_attractiveness(value, self._reference_value, inflow.upstream_elasticity)
         rng = self.streams.daily("inflow", day)
         counts = rng.poisson(trend * float(season) * self.mix.shares(day) * attract * upstream_shocks)
         k = int(counts.sum())

@@ -156,10 +156,10 @@ class Choice(Section):
     """The daily random-utility (logit) choice: cross, apply, wait or leave."""
 
     value_asylum: float = param(
-        6.0, ge=0, le=100, unit="utility", source="calibrated",
+        6.0, ge=0, le=100, unit="utility", source="hand-set: fixes the utility scale (not calibrated)",
         doc="Value of protection in the UK, multiplied by the nationality's grant rate.")
     value_work: float = param(
-        3.0, ge=0, le=100, unit="utility", source="calibrated",
+        3.0, ge=0, le=100, unit="utility", source="hand-set: half the value of protection (not calibrated)",
         doc="Value of work in the UK, multiplied by the perceived job prospect.")
     loss_if_returned: float = param(
         5.43, ge=0, le=100, unit="utility",
@@ -191,6 +191,11 @@ class Choice(Section):
 class Beliefs(Section):
     """Perceived return probability and job prospects, and how news moves them."""
 
+    return_evidence: Literal["full", "announcement", "none"] = param(
+        "full", unit="name", source="model variants compared by experiments/inference/model_choice.py",
+        doc="What moves the perceived return probability: 'full' (returns seen and reported, returnees' "
+            "stories and the announcement), 'announcement' (the announcement only) or 'none' (the null "
+            "model: it stays at prior_return_probability, so returns deter no one through beliefs).")
     belief_rule: Literal["bayesian", "trust"] = param(
         "bayesian", unit="name", source="MODEL.md; Bijak and Hinsch, Routes and Rumours",
         doc="Belief update rule: 'bayesian' (counts with forgetting) or 'trust' (trust-weighted exchange).")
@@ -207,11 +212,12 @@ class Beliefs(Section):
         153.0, gt=0, le=3650, unit="days", source=CALIBRATED,
         doc="Half-life of remembered reports (forgetting).")
     returnee_contacts: int = param(
-        15, ge=0, le=500, unit="people", source="assumption",
+        15, ge=0, le=500, unit="people", source="hand-set (not calibrated): returnee_salience, calibrated from 0, "
+                                             "scales what the stories weigh",
         doc="People in the same camp that each returnee tells in person.")
     returnee_salience: float = param(
         10.3, ge=0, le=100, unit="reports", source=CALIBRATED,
-        doc="Weight of a returnee's story heard in person.")
+        doc="Weight of a returnee's story heard in person (1: one report, no amplification; 0: no response).")
     report_reach: float = param(
         24.0, ge=0, le=1000, unit="people", source=CALIBRATED,
         doc="People on the coast of the same nationality that each report from the UK reaches.")
@@ -223,9 +229,10 @@ class Beliefs(Section):
         doc="Days after landing when a person reports whether they found work.")
     announcement_credibility: float = param(
         0.571, ge=0, le=1, unit="share", source=CALIBRATED,
-        doc="Weight of an official announcement relative to a report of one's own.")
+        doc="Weight of an official announcement relative to a report of one's own (0: no response).")
     announcement_strength: float = param(
-        20.0, ge=0, le=1000, unit="reports", source="assumption",
+        20.0, ge=0, le=1000, unit="reports", source="hand-set (not calibrated): sets the scale of "
+                                                  "announcement_credibility, calibrated from 0",
         doc="How many reports an announcement is worth at full credibility.")
     gang_promise_credibility: float = param(
         0.05, ge=0, le=1, unit="reports/day", source="assumption",
@@ -382,8 +389,9 @@ class Policy(Section):
         dt.date(2025, 7, 10), unit="date", source="data README: announced 10 July 2025",
         doc="Date the pilot is announced (beliefs are nudged then).")
     announced_return_probability: float = param(
-        0.3, ge=0, le=1, unit="probability", source="assumption: 'anyone can be returned'",
-        doc="Return chance an announcement conveys.")
+        0.3, ge=0, le=1, unit="probability", source=CALIBRATED,
+        doc="Return chance an announcement conveys (about 0.06: the announced 50 a week against 782 arrivals, "
+            "no amplification; 0.3: 'anyone can be returned').")
     proof_of_concept_days: float = param(
         90.0, ge=0, le=3650, unit="days", source="data README: numbers to grow after a proof of concept",
         doc="With the ramp: days at the initial quota before it grows.")
@@ -414,6 +422,13 @@ class Policy(Section):
     crackdown_intensity: float = param(
         0.25, ge=0, le=1, unit="intensity", source="data README: raids +77%, arrests +83%",
         doc="Illegal-working enforcement intensity from the crackdown start.")
+    crackdown_escalation_from: dt.date = param(
+        dt.date(2025, 7, 10), unit="date", source="data README: a nationwide crackdown announced with the pilot",
+        doc="Date from which crackdown_escalation_intensity applies, if it is above crackdown_intensity.")
+    crackdown_escalation_intensity: float = param(
+        0.0, ge=0, le=1, unit="intensity", source="scenario input (0: no escalation)",
+        doc="Illegal-working enforcement intensity from crackdown_escalation_from, on top of the crackdown "
+            "of crackdown_start (used only where it is higher).")
     job_find_probability: float = param(
         0.6, ge=0, le=1, unit="probability", source="assumption",
         doc="Chance that a person in the UK finds (informal) work, with no crackdown.")
@@ -487,7 +502,8 @@ class Nationality(Section):
         None, ge=EARLIEST_DATE, le=LAST_DATE, strict=False,
         description="Date of this nationality's own returns arrangement, if any.")
     own_returns_share: float = Field(
-        0.0, ge=0, le=1, description="Share of adult arrivals returned home under that arrangement.")
+        0.0, ge=0, le=1, description="Share of adult arrivals returned home under that arrangement (hand-set, "
+                                     "not calibrated: Albania's 0.8 is an assumption).")
     shares_by_year: dict[int, float] = Field(
         default_factory=dict,
         description="Inflow share by calendar year (e.g. from nationality_arrivals.csv), held through "

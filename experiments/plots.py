@@ -475,3 +475,50 @@ def attribution_figure(table: pd.DataFrame, group: str, since, path: Path, note:
     right.legend(fontsize=7, loc="upper left")
     right.set_title(f"The arrangement of {since:%-d %B %Y}", fontsize=10)
     return _save(fig, path, note)
+
+
+def forecast_figure(table: pd.DataFrame, observed: pd.Series, past: pd.DataFrame, path: Path, note: str = "") -> Path:
+    """Monthly arrivals: the observed (``observed``, by period), the runs' in-sample bands (``past``: a
+    column a run) and the forecast's (``table``: median and q05/q25/q75/q95 by month)."""
+    fig, ax = plt.subplots(figsize=(11, 4.6))
+    if past.shape[1]:
+        _bands(ax, past.index.to_timestamp(), past, "tab:gray", "in sample")
+    x = pd.PeriodIndex(table.index, freq="M").to_timestamp()
+    ax.fill_between(x, table["q05"], table["q95"], color="tab:red", alpha=0.18, label="forecast 90% band")
+    ax.fill_between(x, table["q25"], table["q75"], color="tab:red", alpha=0.35, label="forecast 50% band")
+    ax.plot(x, table["median"], color="tab:red", lw=1.8, marker="o", ms=3, label="forecast median")
+    ax.plot(observed.index.to_timestamp(), observed.to_numpy(), color="black", marker="o", ms=3, lw=1.2,
+            label="observed (Home Office)")
+    ax.axvline(x[0], color="black", lw=0.8, ls="--")
+    ax.set_title("Small-boat arrivals a month: the observed, the posterior-predictive in sample and the forecast",
+                 fontsize=10)
+    ax.set_ylabel("arrivals (people/month)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=2, loc="upper left")
+    _date_axis(ax)
+    return _save(fig, path, note)
+
+
+def model_choice_figure(kept: dict, observed: pd.Series, path: Path, note: str = "") -> Path:
+    """One panel an origin: each variant's kept runs (``kept[(origin, variant)]``: monthly arrivals, a
+    column a run) as median and 90% band, against the observed months, the origin marked."""
+    origins = sorted({o for o, _ in kept})
+    fig, axes = plt.subplots(1, max(len(origins), 1), figsize=(6.5 * max(len(origins), 1), 4.4), squeeze=False)
+    first = pd.Period("2024-07", "M")
+    for ax, origin in zip(axes[0], origins, strict=False):
+        for i, (variant, frame) in enumerate((v, f) for (o, v), f in kept.items() if o == origin):
+            f = frame.loc[(frame.index >= first) & (frame.index <= observed.index[-1])]
+            x = f.index.to_timestamp()
+            q = f.quantile([0.05, 0.5, 0.95], axis=1).T
+            if f.shape[1] >= MIN_BAND_MEMBERS:
+                ax.fill_between(x, q[0.05], q[0.95], color=f"C{i}", alpha=0.15)
+            ax.plot(x, q[0.5], color=f"C{i}", lw=1.6, label=f"{variant} ({f.shape[1]} runs)")
+        obs = observed[observed.index >= first]
+        ax.plot(obs.index.to_timestamp(), obs.to_numpy(), "ko-", ms=3, lw=1.2, label="observed (Home Office)")
+        ax.axvline(pd.Timestamp(origin), color="black", ls="--", lw=0.8)
+        ax.set_title(f"Fitted to {origin:%-d %B %Y}, forecast after it", fontsize=10)
+        ax.set_ylabel("arrivals (people/month)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left")
+        _date_axis(ax)
+    return _save(fig, path, note)

@@ -41,19 +41,25 @@ class PolicySchedule:
         p = params.policy
         self.returns_per_week = self._quota(p, calendar, days, dates, data_path)
         self.crackdown = np.where(since(p.crackdown_start), p.crackdown_intensity, p.crackdown_baseline)
+        escalated = since(p.crackdown_escalation_from) & (p.crackdown_escalation_intensity > self.crackdown)
+        self.crackdown = np.where(escalated, p.crackdown_escalation_intensity, self.crackdown)
         self.job_find_probability = p.job_find_probability * (1.0 - p.crackdown_job_effect * self.crackdown)
         self.supply_factor = np.where(since(p.boat_supply_disruption_from), 1.0 - p.boat_supply_disruption, 1.0)
         fp = params.french_police
         self.in_water = since(fp.in_water_from) & fp.in_water_interception
         self.taxi_boats = since(params.gangs.taxi_boats_from)
         self.announcements: dict[int, list[Announcement]] = {}
-        if p.quota_schedule != "none" and np.any(self.returns_per_week > 0):
+        # a pilot is announced whatever its quota (a quota of 0 is the announcement alone)
+        if p.quota_schedule != "none":
             self._announce(calendar.day(p.announcement_date), p.announced_return_probability, None,
                            "returns pilot announced")
-        if p.crackdown_intensity > p.crackdown_baseline:
-            day = calendar.day(p.crackdown_start)
-            self._announce(day, None, float(self.job_find_probability[min(max(day, 0), n_days)]),
-                           "crackdown on illegal working")
+        steps = [(p.crackdown_start, p.crackdown_intensity > p.crackdown_baseline),
+                 (p.crackdown_escalation_from, p.crackdown_escalation_intensity > p.crackdown_intensity)]
+        for date, stepped_up in steps:
+            if stepped_up:
+                day = calendar.day(date)
+                self._announce(day, None, float(self.job_find_probability[min(max(day, 0), n_days)]),
+                               "crackdown on illegal working")
 
     def _announce(self, day: int, ret: float | None, job: float | None, what: str) -> None:
         self.announcements.setdefault(day, []).append(Announcement(day, ret, job, what))

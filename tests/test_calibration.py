@@ -226,13 +226,15 @@ def test_calibrate_command_runs_end_to_end_on_a_small_budget(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "Posterior medians" in proc.stdout and "inflow_ceiling_per_day" in proc.stdout
     cal = load_calibration(out)
-    assert cal.provenance["data_window"] == ["2018-01-01", "2025-07-31"]
+    assert cal.provenance["data_window"] == ["2018-01-01", "2026-02-01"]
     assert len(cal.posterior) == cal.provenance["settings"]["population"]
 
 
 @pytest.mark.parametrize("args, message", [
     (["--population", "1"], "population must be at least 2"),
-    (["--end", "2026-01-31"], "after the observed series"),
+    (["--end", "2026-03-01"], "after the observed series"),
+    (["--variants", "full,nul"], "give distinct model variants"),
+    (["--variants", "full,full"], "give distinct model variants"),
     (["--start", "2017-06-01"], "must start on or after 2018-01-01"),
     (["--end", "31/07/2025"], "end date must be YYYY-MM-DD"),
     (["--serial", "--scheduler", "tcp://127.0.0.1:1"], "choose one of --scheduler and --serial"),
@@ -255,7 +257,7 @@ def test_calibrate_refuses_a_folder_in_use(tmp_path):
 
 def test_the_shipped_defaults_are_the_committed_posterior_medians():
     cal = load_calibration()
-    assert cal.provenance["data_window"] == ["2018-01-01", "2025-07-31"]
+    assert cal.provenance["data_window"] == ["2018-01-01", "2026-02-01"]
     assert cal.provenance["settings"]["population"] >= 50
     # a posterior, not two or three particles carrying the weight (ABC-SMC's weight degeneracy)
     assert cal.effective_sample_size >= cal.provenance["settings"]["min_ess_fraction"] * len(cal.posterior)
@@ -445,11 +447,11 @@ def test_validate_refuses_bad_input(tmp_path):
 def test_counterfactual_command_compares_the_pilot_with_no_deal(tmp_path):
     out = tmp_path / "cf"
     proc = channelsim("counterfactual", "--draws", "2", "--arms", "pilot_published,crackdown", "--workers", "2",
-                      "--out", str(out))
+                      "--evidence-draws", "0", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "pilot_published deters a median of" in proc.stdout
     table = pd.read_csv(out / "counterfactual.csv")
-    assert set(table["arm"]) == {"pilot_published", "crackdown"} and len(table) == 12
+    assert set(table["arm"]) == {"pilot_published", "crackdown"} and len(table) == 14
     rows = table.set_index(["arm", "outcome"])
     assert rows.loc[("pilot_published", "returns"), "level_median"] > 0
     assert rows.loc[("pilot_published", "legal_admissions"), "level_median"] > 0

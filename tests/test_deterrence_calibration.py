@@ -19,7 +19,12 @@ def test_the_deterrence_prior_set_adds_the_parameters_deterrence_runs_through():
     for name in ("loss_if_returned", "returnee_salience", "announcement_credibility", "memory_half_life_days",
                  "report_reach", "upstream_elasticity", "surge_start", "surge_days", "surge_multiplier"):
         assert name in free
-    assert Settings().free is PRIOR_SETS["series"]
+    assert Settings().free == PRIOR_SETS["series"]
+    # "no amplification" and "no response" lie inside the priors of what carries the pilot's effect
+    assert DETERRENCE_PRIORS["announced_return_probability"][0] == 0.0 < 0.06 < \
+        DETERRENCE_PRIORS["announced_return_probability"][1]
+    assert DETERRENCE_PRIORS["returnee_salience"][0] == DETERRENCE_PRIORS["announcement_credibility"][0] == 0.0
+    assert DETERRENCE_PRIORS["returnee_salience"][1] > 1.0
     with pytest.raises(CalibrationError, match="priors must be one of series, deterrence"):
         Settings(priors="everything").check()
 

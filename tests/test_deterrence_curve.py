@@ -30,8 +30,8 @@ def test_more_returns_a_week_deter_more_crossings(with_curve):
     curve = pd.read_csv(with_curve / "deterrence_curve.csv").set_index("returns_per_week")
     assert list(curve.index) == [0, 400] and (curve["draws"] == 2).all()
     assert curve.loc[0, "returns_median"] == 0 and curve.loc[400, "returns_median"] > 1000
-    # no returns, no announcement: level 0 is no deal itself, draw by draw (common random numbers)
-    assert curve.loc[0, "deterred_5"] == curve.loc[0, "deterred_95"] == 0
+    # level 0 is the announcement alone: no one returned (its effect, if any, is the announcement's)
+    assert curve.loc[0, "returns_median"] == 0
     assert curve.loc[400, "deterred_median"] > curve.loc[0, "deterred_median"]
     assert (curve["deterred_5"] <= curve["deterred_median"]).all()
     assert (curve["deterred_median"] <= curve["deterred_95"]).all()

@@ -14,7 +14,8 @@ from core.errors import ChannelsimError
 from core.params import SECTIONS, describe, leaf_index
 from core.scenarios import ScenarioError, available, load
 
-SHIPPED = {"no_deal", "pilot_2025", "pilot_ramp", "pilot_published", "crackdown", "in_water_interception"}
+SHIPPED = {"no_deal", "pilot_2025", "pilot_ramp", "pilot_published", "crackdown", "in_water_interception",
+           "announcement_only"}
 
 
 def test_the_required_scenarios_ship_and_load():

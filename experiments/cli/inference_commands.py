@@ -8,6 +8,7 @@ starts at once.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from dataclasses import asdict
@@ -19,6 +20,7 @@ from core.files import check_output_folder
 from experiments.cli.options import (
     SEED,
     add_executor_options,
+    date_option,
     executor_options,
     positive_number,
     progress_option,
@@ -27,13 +29,21 @@ from experiments.cli.options import (
 from experiments.inference.settings import (
     ARMS,
     ATTRIBUTION_DRAWS,
+    BANK_DRAWS,
+    BANK_KEEP,
     BASELINE,
     BUDGETS,
     COUNTERFACTUAL_DAYS,
     COUNTERFACTUAL_DRAWS,
     COUNTERFACTUAL_START,
     CURVE_LEVELS,
+    EVIDENCE_ARMS,
+    EVIDENCE_DRAWS,
+    FORECAST_DRAWS,
+    FORECAST_END,
     PRIOR_SETS,
+    RECOVERY_EFFECT_DRAWS,
+    RECOVERY_SETTINGS,
     REFIT_PARTICLES,
     REFIT_ROUNDS,
     REFIT_VALUES,
@@ -41,6 +51,7 @@ from experiments.inference.settings import (
     SHOCK_GRID_DAYS,
     SHOCK_GRID_SD,
     VALIDATION_DRAWS,
+    VARIANTS,
     Settings,
 )
 
@@ -68,6 +79,10 @@ def register(sub) -> None:
                      help="free parameters: 'series' (the twelve behind the shipped defaults) or 'deterrence' "
                           "(those, the deterrence parameters and the surge episode, fitted also to the published "
                           f"arrivals by nationality) (default {Settings.priors})")
+    cal.add_argument("--variants", type=variant_list,
+                     help="model variants fitted together, comma-separated, from "
+                          f"{', '.join(VARIANTS)} (pyabc's model choice: posterior model probabilities) "
+                          f"(default {','.join(Settings.variants)})")
     cal.add_argument("--out", help="new folder for the calibration (default: results/calibration/BUDGET_seedN)")
     cal.add_argument("--resume", metavar="DIR", help="continue the calibration in DIR from its last finished "
                      "generation, with the settings it began with (--generations and --max-simulations may raise "
@@ -122,6 +137,44 @@ def register(sub) -> None:
                         + ",".join(f"{v:g}" for v in SHOCK_GRID_DAYS) + ")")
     shocks.set_defaults(func=cmd_shocks)
 
+    fc = sub.add_parser("forecast", help="arrivals by month from 2 February 2026 (the published returns) from the "
+                        "posterior, with bands; and each past year's total against the observed")
+    _add_ensemble_options(fc, FORECAST_DRAWS, "posterior draws, one run each from 2018", "results/forecast")
+    fc.add_argument("--end", type=date_option("--end"), default=FORECAST_END,
+                    help="last day of the forecast (default %(default)s)")
+    fc.add_argument("--variant", choices=list(VARIANTS),
+                    help="draw from one model variant's posterior (default: every variant by its probability)")
+    fc.set_defaults(func=cmd_forecast)
+
+    mc = sub.add_parser("compare-models", help="which model variant the data favour: the calibration's model "
+                        "probabilities and rolling-origin forecasts against seasonal naive baselines")
+    mc.add_argument("--calibration", help="a calibration of several variants (default: the committed one)")
+    mc.add_argument("--draws", type=whole_number(2, name="draws"), default=BANK_DRAWS,
+                    help="prior draws a variant in the bank of runs (default %(default)s)")
+    mc.add_argument("--keep", type=positive_number("--keep"), default=BANK_KEEP,
+                    help="share of a variant's runs kept at each origin (default %(default)s)")
+    mc.add_argument("--seed", type=SEED, default=0, help="seed of the draws and runs (default %(default)s)")
+    mc.add_argument("--out", default="results/model_choice", help="folder (default: %(default)s); re-run to resume")
+    add_executor_options(mc)
+    mc.set_defaults(func=cmd_compare_models)
+
+    rec = sub.add_parser("recover", help="the recovery test: calibrate on synthetic series made by the model "
+                         "with no deterrence and with a known strong deterrence; does the pipeline find each?")
+    rec.add_argument("--population", type=whole_number(2, name="population"), default=RECOVERY_SETTINGS.population,
+                     help="particles per generation (default %(default)s)")
+    rec.add_argument("--max-simulations", type=whole_number(1, name="max-simulations"),
+                     default=RECOVERY_SETTINGS.budget, help="simulations of each calibration (default %(default)s)")
+    rec.add_argument("--generations", type=whole_number(1, name="generations"),
+                     default=RECOVERY_SETTINGS.generations, help="most generations (default %(default)s)")
+    rec.add_argument("--start", type=date_option("--start"), default=RECOVERY_SETTINGS.start,
+                     help="first day of the synthetic series and its calibration (default %(default)s)")
+    rec.add_argument("--draws", type=whole_number(1, name="draws"), default=RECOVERY_EFFECT_DRAWS,
+                     help="posterior draws of the recovered effect (default %(default)s)")
+    rec.add_argument("--seed", type=SEED, default=0, help="seed of the truths and calibrations (default %(default)s)")
+    rec.add_argument("--out", default="results/recovery", help="folder (default: %(default)s); re-run to resume")
+    add_executor_options(rec)
+    rec.set_defaults(func=cmd_recover)
+
     cf = sub.add_parser("counterfactual", help=f"each arm against {BASELINE} for {COUNTERFACTUAL_DAYS} days "
                         f"from {COUNTERFACTUAL_START}, with bands")
     _add_ensemble_options(cf, COUNTERFACTUAL_DRAWS, "posterior draws, each run under every arm",
@@ -130,6 +183,9 @@ def register(sub) -> None:
     cf.add_argument("--curve", metavar="LEVELS", help="weekly returns of the deterrence curve, comma-separated, "
                     "each run under every draw; 'none' for no curve (default: "
                     + ",".join(f"{v:g}" for v in CURVE_LEVELS) + ")")
+    cf.add_argument("--evidence-draws", type=whole_number(0, name="evidence-draws"), default=EVIDENCE_DRAWS,
+                    help=f"draws of the effect of {', '.join(EVIDENCE_ARMS)} under the prior and the posterior of "
+                         "each model variant, how much the data moved it; 0 for none (default %(default)s)")
     cf.set_defaults(func=cmd_counterfactual)
 
 
@@ -151,6 +207,16 @@ def ensemble_options(args: argparse.Namespace) -> dict:
             "progress": progress_option(args)}
 
 
+def variant_list(text: str) -> tuple[str, ...]:
+    """``--variants full,null_model``: names in VARIANTS, each once."""
+    names = tuple(v.strip() for v in text.split(",") if v.strip())
+    unknown = [v for v in names if v not in VARIANTS]
+    if not names or unknown or len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give distinct model variants from {', '.join(VARIANTS)}, comma-separated")
+    return names
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from experiments.inference.abc_smc import calibrate
     from experiments.inference.targets import OBSERVED_FILES
@@ -166,7 +232,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     given = {"population": args.population, "generations": args.generations, "budget": args.max_simulations}
     settings = Settings(**{**BUDGETS[budget], **{k: v for k, v in given.items() if v is not None}},
                         seed=Settings.seed if args.seed is None else args.seed, start=args.start or Settings.start,
-                        end=args.end or Settings.end, priors=args.priors or Settings.priors)
+                        end=args.end or Settings.end, priors=args.priors or Settings.priors,
+                        variants=args.variants or Settings.variants)
     settings.check()
     out = Path(args.out) if args.out else Path("results") / "calibration" / f"{budget}_seed{settings.seed}"
     check_output_folder(out)
@@ -188,7 +255,8 @@ def _resume_calibration(args: argparse.Namespace, executor: dict) -> int:
 
     fixed = [flag for flag, value in (("--budget", args.budget), ("--out", args.out), ("--seed", args.seed),
                                       ("--start", args.start), ("--end", args.end), ("--priors", args.priors),
-                                      ("--population", args.population)) if value is not None]
+                                      ("--population", args.population), ("--variants", args.variants))
+             if value is not None]
     if fixed:
         raise ChannelsimError(f"--resume continues a calibration with the settings it began with; drop "
                               f"{', '.join(fixed)} (only --generations, --max-simulations and --max-minutes "
@@ -314,6 +382,56 @@ def cmd_shocks(args: argparse.Namespace) -> int:
     return 1 if choice["failed_runs"] else 0
 
 
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from experiments.inference.forecast import BAND_LIMIT, forecast
+    from experiments.inference.targets import OBSERVED_FILES
+
+    require_files(OBSERVED_FILES.values(), args.data, "forecast")
+    table, years = forecast(args.out, args.calibration, end=args.end, variant=args.variant, **ensemble_options(args))
+    if not args.quiet:
+        first = table.iloc[0]
+        print(f"{table.index[0]}: median {first['median']:,.0f} arrivals (90% band {first['q05']:,.0f} to "
+              f"{first['q95']:,.0f}); total to {table.index[-1]}: median {table['median'].sum():,.0f}.")
+        print(f"In sample: {int(years['within_40pct'].sum())} of {len(years)} years' 90% bands within "
+              f"+-{100 * BAND_LIMIT:.0f}% of the median; {int(years['covers_observed'].sum())} cover the observed.")
+        print(f"Table: {Path(args.out) / 'forecast.csv'}; report: {Path(args.out) / 'forecast.md'}")
+    return 0
+
+
+def cmd_compare_models(args: argparse.Namespace) -> int:
+    from experiments.inference.model_choice import compare_models
+    from experiments.inference.targets import OBSERVED_FILES
+
+    require_files(OBSERVED_FILES.values(), args.data, "compare-models")
+    if args.keep > 1:
+        raise ChannelsimError(f"--keep is a share of runs, at most 1, not {args.keep:g}.")
+    result = compare_models(args.out, args.calibration, draws=args.draws, keep=args.keep, seed=args.seed,
+                            **executor_options(args), data_dir=args.data, progress=progress_option(args))
+    if not args.quiet:
+        print(result["verdict"])
+        print(f"Report: {Path(args.out) / 'model_choice.md'} (tables: model_choice.csv, model_probabilities.csv)")
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    from experiments.inference.recovery import recover
+    from experiments.inference.targets import OBSERVED_FILES
+
+    require_files(OBSERVED_FILES.values(), args.data, "recover")
+    settings = dataclasses.replace(RECOVERY_SETTINGS, population=args.population, budget=args.max_simulations,
+                                   generations=args.generations, start=str(args.start), seed=args.seed)
+    settings.check()
+    table = recover(args.out, settings, effect_draws=args.draws, seed=args.seed, **executor_options(args),
+                    data_dir=args.data, progress=progress_option(args))
+    if not args.quiet:
+        for r in table.itertuples():
+            print(f"{r.truth}: true effect {100 * r.true_effect_median:+.1f}%, recovered "
+                  f"{100 * r.recovered_effect_median:+.1f}% ({100 * r.recovered_effect_5:+.1f}% to "
+                  f"{100 * r.recovered_effect_95:+.1f}%): {r.verdict}")
+        print(f"Report: {Path(args.out) / 'recovery.md'} (table: recovery.csv)")
+    return 0
+
+
 def cmd_counterfactual(args: argparse.Namespace) -> int:
     from experiments.inference.counterfactual import counterfactual, statement
 
@@ -321,7 +439,8 @@ def cmd_counterfactual(args: argparse.Namespace) -> int:
     if not arms:
         raise ChannelsimError("--arms names no scenario.")
     curve = () if (args.curve or "").strip().lower() == "none" else parse_grid(args.curve, CURVE_LEVELS, "--curve")
-    table = counterfactual(args.out, args.calibration, arms=arms, curve=curve, **ensemble_options(args))
+    table = counterfactual(args.out, args.calibration, arms=arms, curve=curve, evidence_draws=args.evidence_draws,
+                           **ensemble_options(args))
     if not args.quiet:
         print(statement(table, arms[0]))
         print(f"Table: {Path(args.out) / 'counterfactual.csv'}; summary: {Path(args.out) / 'summary.md'}")

@@ -63,4 +63,17 @@ def positive_number(name: str):
     return parse
 
 
+def date_option(name: str):
+    """An argparse type: a date (YYYY-MM-DD) within the supported dates, refused in one line otherwise."""
+    def parse(text: str):
+        from core.calendar import parse_date
+
+        try:
+            return parse_date(text, name)
+        except ChannelsimError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    parse.__name__ = "date"
+    return parse
+
+
 SEED = whole_number(0)   # numpy's seeds are whole numbers of at least 0

@@ -56,7 +56,7 @@ from core.files import atomic_path, write_text_atomic
 from core.versions import code_version
 from experiments.inference.identification import PARTICLES_FILE, identification_report, particles_of_history
 from experiments.inference.posterior import Calibration, load_calibration, particle_overrides
-from experiments.inference.settings import DATE_PARAMETERS, CalibrationError, Settings
+from experiments.inference.settings import DATE_PARAMETERS, VARIANTS, CalibrationError, Settings
 from experiments.inference.targets import (
     NATIONALITY_FILE,
     NationalityTargets,
@@ -105,11 +105,12 @@ class Simulator:
     data_dir: str | None
     prevented_weeks: tuple[str, ...]
     nationalities: NationalityTargets | None = None
+    variant: str = "full"   # a name in settings.VARIANTS: what moves the perceived return probability
 
     def __call__(self, parameter) -> dict[str, np.ndarray]:
         seed = int(np.random.randint(0, 2**31 - 1))   # the task's generator is seeded: see SeededMappingSampler
         result = run(self.scenario, seed=seed, start=self.start, end=self.end, warmup_days=self.warmup_days,
-                     data_dir=self.data_dir, **particle_overrides(dict(parameter)))
+                     data_dir=self.data_dir, **VARIANTS[self.variant], **particle_overrides(dict(parameter)))
         daily, weekly = layout_of(result.series)
         stats = statistics(daily, weekly, parse_date(self.start, "start date"), parse_date(self.end, "end date"),
                            pd.DatetimeIndex(list(self.prevented_weeks)))
@@ -325,10 +326,18 @@ def _resumed_settings(out: Path, given: Settings | None) -> tuple[Settings, dict
 
 
 def generation_ess(history, t: int) -> float:
-    """Kish's effective sample size of generation ``t``'s weights in a pyabc ``History``."""
+    """Kish's effective sample size of generation ``t``'s weights in a pyabc ``History`` (every model's
+    particles together: with several variants, of the joint posterior of variant and parameters)."""
     from pyabc.weighted_statistics import effective_sample_size
 
-    return float(effective_sample_size(history.get_distribution(m=0, t=t)[1]))
+    return float(effective_sample_size(history.get_weighted_distances(t)["w"].to_numpy(float)))
+
+
+def model_probabilities(history, variants: tuple[str, ...]) -> list[dict[str, float]]:
+    """Each generation's posterior probability of each variant (pyabc's model probabilities)."""
+    table = history.get_model_probabilities()
+    return [{"t": int(t), **{v: float(row.get(m, 0.0)) if m in row else 0.0 for m, v in enumerate(variants)}}
+            for t, row in table.fillna(0.0).iterrows() if int(t) >= 0]
 
 
 def degenerate(ess: float, settings: Settings) -> bool:
@@ -349,16 +358,19 @@ def write_posterior(out: Path, history, settings: Settings, files: dict[str, str
     ess = {int(r.t): generation_ess(history, int(r.t)) for r in populations.itertuples() if r.t >= 0}
     # the prior sample (t = 0) has equal weights, so some generation always qualifies
     chosen = max(t for t, e in ess.items() if not degenerate(e, settings))
-    frame, weights = history.get_distribution(m=0, t=chosen)
-    posterior = frame[list(settings.free)].reset_index(drop=True)
-    posterior["weight"] = np.asarray(weights, float) / np.sum(weights)
+    names = list(settings.all_free)
+    posterior = particles_of_history(history, names, first=chosen, last=chosen, variants=settings.variants)
+    posterior = posterior[(["variant"] if len(settings.variants) > 1 else []) + names + ["weight"]]
     provenance = {
         "method": "ABC-SMC (pyabc ABCSMC, median epsilon, multivariate normal transition: kernel_scaling x the "
                   "weighted covariance)",
         "settings": asdict(settings),
         "data_window": [settings.start, settings.end],
         "data_files": files,
-        "priors": {k: {"distribution": "uniform", "low": lo, "high": hi} for k, (lo, hi) in settings.free.items()},
+        "priors": {k: {"distribution": "uniform", "low": lo, "high": hi} for k, (lo, hi) in settings.all_free.items()},
+        "variants": {v: {"overrides": VARIANTS[v], "free": list(settings.variant_free(v)),
+                         "prior_probability": 1.0 / len(settings.variants)} for v in settings.variants},
+        "model_probabilities": model_probabilities(history, settings.variants),
         "date_parameters_as_decimal_years": sorted(DATE_PARAMETERS),
         "statistics": ["monthly log arrivals", "log people per boat by year", "share of days with arrivals by year",
                        "prevented share over recorded weeks"]
@@ -391,10 +403,10 @@ def write_posterior(out: Path, history, settings: Settings, files: dict[str, str
                                                           if "stopped" in provenance else {})}]
     write_text_atomic(out / "posterior.csv", posterior.to_csv(index=False, float_format="%.6g"))
     with atomic_path(out / PARTICLES_FILE) as tmp:   # the generations up to the posterior's
-        particles_of_history(history, list(settings.free), last=chosen).to_parquet(tmp, index=False)
+        particles_of_history(history, names, last=chosen, variants=settings.variants).to_parquet(tmp, index=False)
     write_text_atomic(out / "provenance.json", json.dumps(provenance, indent=1))
     calibration = load_calibration(out)
-    posterior_plot(calibration.posterior, settings.free, out / "posterior.png")
+    posterior_plot(calibration.posterior, settings.all_free, out / "posterior.png")
     identification_report(calibration, out)
     return calibration
 
@@ -469,12 +481,16 @@ def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, r
     for name in ("ABC", "Epsilon", "Distance", "Acceptor", "History", "Sampler", "Population", "pyabc"):
         logging.getLogger(name).setLevel(logging.WARNING)
         logging.getLogger(f"ABC.{name}").setLevel(logging.WARNING)
-    prior = pyabc.Distribution(**{k: pyabc.RV("uniform", lo, hi - lo) for k, (lo, hi) in settings.free.items()})
+    priors = [pyabc.Distribution(**{k: pyabc.RV("uniform", lo, hi - lo)
+                                    for k, (lo, hi) in settings.variant_free(v).items()})
+              for v in settings.variants]
+    models = [dataclasses.replace(simulator, variant=v) for v in settings.variants]
     state = np.random.get_state()
     np.random.seed(settings.seed)
     try:
-        abc = _abcsmc_class(settings)(simulator, prior, distance, population_size=settings.population,
-                                      transitions=transition(settings), sampler=_sampler_class()(map_, settings.seed))
+        abc = _abcsmc_class(settings)(models, priors, distance, population_size=settings.population,
+                                      transitions=[transition(settings) for _ in models],
+                                      sampler=_sampler_class()(map_, settings.seed))
         database = _database(out)
         if resume:   # calibrate() has read this abc.db and checked that it can go on (check_resumable)
             done = abc.load(database, 1).max_t + 1

@@ -30,7 +30,7 @@ from core.files import write_text_atomic
 from core.scenarios import load as load_scenario
 from experiments.inference.deterrence_curve import check_levels, curve_runs, curve_table, curve_text
 from experiments.inference.plans import history_warmup, posterior_runs, run_ensemble
-from experiments.inference.posterior import Calibration, load_calibration
+from experiments.inference.posterior import Calibration, load_calibration, prior_calibration
 from experiments.inference.report import markdown_table
 from experiments.inference.settings import (
     ARMS,
@@ -38,12 +38,17 @@ from experiments.inference.settings import (
     COUNTERFACTUAL_DAYS,
     COUNTERFACTUAL_DRAWS,
     COUNTERFACTUAL_START,
+    EVIDENCE_ARMS,
     CalibrationError,
+    Settings,
 )
 from experiments.plots import counterfactual_figure, deterrence_curve_figure
 
 OUTCOMES = {   # outcome column (of the runs table) -> label
     "arrivals": "crossings (arrivals)",
+    # the legal route's admissions take people off the coast without deterring anyone: the change in
+    # everyone reaching the UK (crossings plus legal admissions) is the effect net of that substitution
+    "reached_uk": "crossings plus legal admissions",
     "returns": "returns to France",
     "legal_admissions": "legal admissions",
     "deaths": "deaths",
@@ -56,10 +61,12 @@ def counterfactual(out: str | Path, calibration: str | Path | Calibration | None
                    draws: int = COUNTERFACTUAL_DRAWS, seed: int = 0, arms: tuple[str, ...] = ARMS,
                    workers: int | None = None, scheduler: str | None = None, cluster_file: str | Path | None = None,
                    serial: bool = False, data_dir: str | Path | None = None,
-                   progress: bool | None = None, curve: tuple[float, ...] = ()) -> pd.DataFrame:
+                   progress: bool | None = None, curve: tuple[float, ...] = (),
+                   evidence_draws: int = 0) -> pd.DataFrame:
     """Run the arms and no_deal into ``out``, and the deterrence curve's levels of weekly returns
     (``curve``; none by default here, the command's default levels from the command line); return the
-    table of effects."""
+    table of effects. With ``evidence_draws``, also the effect of :data:`EVIDENCE_ARMS` under the prior
+    and the posterior of each model variant (:func:`effect_by_source`)."""
     cal = load_calibration(calibration)
     for arm in arms:
         load_scenario(arm)   # a clear error for an unknown scenario, before anything runs
@@ -85,6 +92,12 @@ def counterfactual(out: str | Path, calibration: str | Path | Calibration | None
     counterfactual_figure(table, series, runs, BASELINE, out / "counterfactual.png",
                           note=f"{source}; history from the Home Office series (gov.uk)")
     summary = summary_text(table, runs, draws, seed, cal)
+    if evidence_draws:
+        by_source = effect_by_source(out, cal, evidence_draws, seed, data_dir=data_dir, workers=workers,
+                                     scheduler=scheduler, cluster_file=cluster_file, serial=serial,
+                                     progress=progress)
+        write_text_atomic(out / "effect_by_source.csv", by_source.to_csv(index=False, float_format="%.6g"))
+        summary += EVIDENCE_SECTION.format(draws=evidence_draws, table=evidence_markdown(by_source))
     if curve:
         baseline = [spec for spec in plan if spec.scenario == BASELINE]
         level_runs, _ = run_ensemble(curve_runs(baseline, tuple(curve)), out / "curve_ensemble",
@@ -105,6 +118,74 @@ def counterfactual(out: str | Path, calibration: str | Path | Calibration | None
     return table
 
 
+def effect_sources(cal: Calibration, draws: int, seed: int) -> list[tuple[str, str, Calibration, float]]:
+    """(source, variant, draws' calibration, the variant's probability) for the prior and the posterior of
+    every model variant the calibration fitted; a variant the posterior lost is left out."""
+    settings = Settings(**{k: v for k, v in cal.provenance["settings"].items()
+                           if k in Settings.__dataclass_fields__})
+    prior = prior_calibration({v: settings.variant_free(v) for v in settings.variants}, max(draws, 1000), seed)
+    found = cal.model_probabilities
+    out = []
+    for variant in settings.variants:
+        out.append(("prior", variant, prior, 1.0 / len(settings.variants)))
+        if found.get(variant, 0.0) > 0:
+            out.append(("posterior", variant, cal, found[variant]))
+    return out
+
+
+def effect_by_source(out: Path, cal: Calibration, draws: int, seed: int, *, data_dir=None,
+                     **executor) -> pd.DataFrame:
+    """The effect of :data:`EVIDENCE_ARMS` against no deal under the prior and the posterior of each
+    model variant (``draws`` each, common random numbers within a source), with the variant's
+    probability: how much the data moved the answer, and how much it rests on the variant."""
+    start, days = COUNTERFACTUAL_START, COUNTERFACTUAL_DAYS
+    end = start + dt.timedelta(days=days - 1)
+    rows = []
+    for source, variant, source_cal, probability in effect_sources(cal, draws, seed):
+        plan = posterior_runs(source_cal, [BASELINE, *EVIDENCE_ARMS], draws, seed, start=start.isoformat(),
+                              days=days, warmup_days=history_warmup(start), outputs=("arrivals", "returns"),
+                              frequency="weekly", window=(start.isoformat(), end.isoformat()),
+                              data_dir=str(find_data_dir(data_dir)), variant=variant)
+        runs, _ = run_ensemble(plan, out / "evidence" / f"{source}_{variant}", name=f"{source} {variant}",
+                               calibration=source_cal, draws=draws, seed=seed,
+                               provenance={"source": source, "variant": variant, "arms": [BASELINE, *EVIDENCE_ARMS]},
+                               **executor)
+        table = effects(runs, EVIDENCE_ARMS)
+        table = table[table["outcome"].isin(["arrivals", "reached_uk"])]
+        rows.append(table.assign(source=source, variant=variant, probability=probability))
+    return pd.concat(rows, ignore_index=True)[["source", "variant", "probability", *EFFECT_COLUMNS]]
+
+
+EFFECT_COLUMNS = ["arm", "outcome", "draws", "no_deal_median", "change_median", "change_5", "change_95",
+                  "relative_change_median", "relative_change_5", "relative_change_95", "share_of_draws_lower"]
+
+
+def evidence_markdown(table: pd.DataFrame) -> str:
+    """The effect by source as Markdown: crossings' relative change against no deal, median (90% band)."""
+    rows = ["| source | variant | probability | arm | crossings' change against no deal: median (90% band) "
+            "| draws lower |", "|---|---|---|---|---|---|"]
+    for r in table[table["outcome"] == "arrivals"].itertuples():
+        rows.append(f"| {r.source} | {r.variant} | {r.probability:.2f} | `{r.arm}` "
+                    f"| {100 * r.relative_change_median:+.1f}% "
+                    f"({100 * r.relative_change_5:+.1f}% to {100 * r.relative_change_95:+.1f}%) "
+                    f"| {100 * r.share_of_draws_lower:.0f}% |")
+    return "\n".join(rows)
+
+
+EVIDENCE_SECTION = """
+## How much the data moved the answer
+
+The effect on crossings over the same twelve months under the prior (before the data: every variant's
+uniform priors) and under the posterior of each model variant, {draws} draws each (common random numbers
+within a source); "probability" is the variant's prior probability, or its posterior probability from the
+calibration's model choice. The effect weighted by the model probabilities is the main table's (its draws
+come from every variant by its probability). The null model's effect is the legal route's and the
+returns' mechanics alone: its beliefs do not respond.
+
+{table}
+"""
+
+
 CURVE_SECTION = """
 ## The deterrence curve
 
@@ -118,6 +199,7 @@ the no-deal arm's draws and seeds. {text}
 def effects(runs: pd.DataFrame, arms: tuple[str, ...]) -> pd.DataFrame:
     """Per arm and outcome: the arm's level and its difference from no_deal (draw by draw), median and 90% band."""
     ok = runs[runs["status"] == "ok"]
+    ok = ok.assign(out_reached_uk=ok["out_arrivals"] + ok["out_legal_admissions"])
     wide = ok.pivot_table(index="point", columns="scenario", values=[f"out_{k}" for k in OUTCOMES])
     rows = []
     for arm in arms:

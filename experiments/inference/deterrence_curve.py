@@ -9,9 +9,10 @@ beds, is what varies (as in the shipped ``deterrence_curve`` sweep). Every
 level runs the no-deal arm's posterior draws with their seeds (common random
 numbers), so that crossings deterred, no deal's crossings minus the level's,
 are taken draw by draw over the counterfactual's twelve months, then
-summarised as a median with a 90% band. At level 0 the model announces no
-pilot (an announcement needs returns), so level 0 is no deal itself and deters
-nothing in every draw: a check of the common random numbers. The ``returns_median``
+summarised as a median with a 90% band. Level 0 is the pilot announced with no
+one returned (the ``announcement_only`` scenario's policy): what the
+announcement alone does, so that every level differs from the next by returns
+only, and from no deal by the announcement and the returns. The ``returns_median``
 column shows how many returns a level achieved; a high quota is not reached
 when too few people are selected for return.
 

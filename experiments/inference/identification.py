@@ -126,17 +126,23 @@ def deterrence_correlations(calibration: Calibration) -> pd.DataFrame:
 
 
 # --- the profile -----------------------------------------------------------------------------------------
-def particles_of_history(history, names: list[str], last: int | None = None) -> pd.DataFrame:
-    """Every generation's accepted particles of a pyabc ``History`` (up to generation ``last``, if given):
-    generation, its epsilon, the parameters, the distance and the weight (normalised within the generation)."""
+def particles_of_history(history, names: list[str], last: int | None = None, *, first: int = 0,
+                         variants: tuple[str, ...] = ("full",)) -> pd.DataFrame:
+    """Every generation's accepted particles of a pyabc ``History`` (generations ``first`` to ``last``):
+    generation, its epsilon, the variant (model) of each particle where several were fitted, the parameters
+    (NaN where a variant has none of that name), the distance and the weight (normalised within the
+    generation, across variants: the joint posterior of variant and parameters)."""
     epsilons = {int(r.t): float(r.epsilon) for r in history.get_all_populations().itertuples()
-                if r.t >= 0 and (last is None or r.t <= last)}
+                if r.t >= first and (last is None or r.t <= last)}
     frames = []
     for t, epsilon in sorted(epsilons.items()):
         particles = history.get_population(t=t).particles
-        frame = pd.DataFrame([{name: float(p.parameter[name]) for name in names} for p in particles])
+        frame = pd.DataFrame([{name: float(p.parameter[name]) if name in p.parameter else np.nan for name in names}
+                              for p in particles], columns=names)
         frame.insert(0, "epsilon", epsilon)
         frame.insert(0, "generation", t)
+        if len(variants) > 1:
+            frame.insert(2, "variant", [variants[int(p.m)] for p in particles])
         frame["distance"] = [float(p.distance) for p in particles]
         weights = np.array([float(p.weight) for p in particles])
         frame["weight"] = weights / weights.sum()

@@ -28,14 +28,15 @@ from experiments.sweeps.store import read_sweep
 def posterior_runs(calibration: Calibration, scenarios: list[str], draws: int, seed: int, *, start: str,
                    days: int, warmup_days: int, outputs: tuple[str, ...], frequency: str = "daily",
                    window: tuple[str | None, str | None] = (None, None),
-                   data_dir: str | None = None) -> list[RunSpec]:
+                   data_dir: str | None = None, variant: str | None = None) -> list[RunSpec]:
     """Posterior-predictive runs: ``draws`` parameter sets and seeds, each shared by every scenario
-    (common random numbers); draw ``i`` of a scenario is run ``SCENARIO-dIIII`` at point ``i``."""
+    (common random numbers); draw ``i`` of a scenario is run ``SCENARIO-dIIII`` at point ``i``. The draws
+    come from every variant by its posterior probability, or from one ``variant``."""
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
         raise CalibrationError(f"draws must be a whole number of at least 1, not {draws!r}.")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise CalibrationError(f"seed must be a whole number of at least 0, not {seed!r}.")
-    overrides = calibration.draws(draws, seed)
+    overrides = calibration.draws(draws, seed, variant)
     seeds = np.random.SeedSequence(seed, spawn_key=(2,)).spawn(draws)
     return [RunSpec(run_id=f"{scenario}-d{i:04d}", point=i, replicate=0, scenario=scenario,
                     overrides=overrides[i], seed_entropy=int(seq.entropy), seed_spawn_key=tuple(seq.spawn_key),

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.inference.settings import ALL_FREE_PARAMETERS, DATE_PARAMETERS, CalibrationError
+from experiments.inference.settings import ALL_FREE_PARAMETERS, DATE_PARAMETERS, VARIANTS, CalibrationError
 
 COMMITTED_CALIBRATION = Path(__file__).resolve().parent / "calibration"
 
@@ -34,7 +34,7 @@ def decimal_year_to_date(x: float) -> dt.date:
 def particle_overrides(theta: dict[str, float]) -> dict[str, Any]:
     """Model overrides from a particle (dates from decimal years, as ISO strings)."""
     return {name: decimal_year_to_date(float(value)).isoformat() if name in DATE_PARAMETERS else float(value)
-            for name, value in theta.items()}
+            for name, value in theta.items() if not (isinstance(value, float) and math.isnan(value))}
 
 
 def weighted_quantile(values, weights, q: float) -> float:
@@ -54,14 +54,41 @@ class Calibration:
     posterior: pd.DataFrame            # one row a particle: parameters and weight
     provenance: dict[str, Any]
 
-    def medians(self) -> dict[str, float]:
-        return {name: weighted_quantile(self.posterior[name], self.posterior["weight"], 0.5)
-                for name in self.free_parameters}
+    def medians(self, variant: str | None = None) -> dict[str, float]:
+        """Weighted medians of a variant's particles (default: the full model's, where several variants were
+        fitted; the shipped defaults are the full model's)."""
+        table = self.variant_posterior(variant)
+        return {name: weighted_quantile(table[name], table["weight"], 0.5)
+                for name in self.free_parameters if table[name].notna().all()}
+
+    @property
+    def variants(self) -> list[str]:
+        """The model variants fitted (settings.VARIANTS); one, "full", for a plain calibration."""
+        return sorted(set(self.posterior["variant"])) if "variant" in self.posterior else ["full"]
+
+    def variant_posterior(self, variant: str | None = None) -> pd.DataFrame:
+        """A variant's particles, their weights renormalised (default: the full model's)."""
+        if "variant" not in self.posterior:
+            return self.posterior
+        variant = variant or ("full" if "full" in self.variants else self.variants[0])
+        table = self.posterior[self.posterior["variant"] == variant].copy()
+        if table.empty:
+            raise CalibrationError(f"{self.folder}: no particle of the variant {variant!r} in the posterior.")
+        table["weight"] = table["weight"] / table["weight"].sum()
+        return table
+
+    @property
+    def model_probabilities(self) -> dict[str, float]:
+        """The posterior probability of each variant (the sum of its particles' weights)."""
+        if "variant" not in self.posterior:
+            return {"full": 1.0}
+        total = self.posterior.groupby("variant")["weight"].sum()
+        return {v: float(total.get(v, 0.0) / total.sum()) for v in self.provenance.get("variants", self.variants)}
 
     @property
     def free_parameters(self) -> list[str]:
-        """The calibrated parameters (the posterior's columns other than the weight)."""
-        return [c for c in self.posterior.columns if c != "weight"]
+        """The calibrated parameters (the posterior's columns other than the variant and the weight)."""
+        return [c for c in self.posterior.columns if c not in ("weight", "variant")]
 
     @property
     def posterior_generation(self) -> dict[str, Any]:
@@ -78,18 +105,32 @@ class Calibration:
 
         return float(effective_sample_size(self.posterior["weight"].to_numpy(float)))
 
-    def particles(self, n: int, seed: int) -> list[dict[str, float]]:
-        """n parameter sets drawn from the posterior (by weight, with replacement), as the calibration holds
-        them (dates as decimal years)."""
+    def _picks(self, n: int, seed: int, variant: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+        table = self.posterior if variant is None else self.variant_posterior(variant)
         rng = np.random.default_rng(np.random.SeedSequence([seed, 5]))
-        w = self.posterior["weight"].to_numpy(float)
-        picks = rng.choice(len(self.posterior), size=n, replace=True, p=w / w.sum())
-        names = self.free_parameters
-        return [{k: float(self.posterior.iloc[i][k]) for k in names} for i in picks]
+        w = table["weight"].to_numpy(float)
+        return table, rng.choice(len(table), size=n, replace=True, p=w / w.sum())
 
-    def draws(self, n: int, seed: int) -> list[dict[str, Any]]:
-        """The same n parameter sets as :meth:`particles`, as model overrides."""
-        return [particle_overrides(theta) for theta in self.particles(n, seed)]
+    def particles(self, n: int, seed: int, variant: str | None = None) -> list[dict[str, float]]:
+        """n parameter sets drawn from the posterior (by weight, with replacement; of every variant by its
+        probability, or of one ``variant``), as the calibration holds them (dates as decimal years; a
+        parameter the draw's variant does not have is left out)."""
+        table, picks = self._picks(n, seed, variant)
+        names = self.free_parameters
+        rows = [{k: float(table.iloc[i][k]) for k in names} for i in picks]
+        return [{k: v for k, v in row.items() if not math.isnan(v)} for row in rows]
+
+    def draw_variants(self, n: int, seed: int, variant: str | None = None) -> list[str]:
+        """The variant of each of the same n draws as :meth:`particles`."""
+        table, picks = self._picks(n, seed, variant)
+        return [str(table.iloc[i]["variant"]) if "variant" in table else "full" for i in picks]
+
+    def draws(self, n: int, seed: int, variant: str | None = None) -> list[dict[str, Any]]:
+        """The same n parameter sets as :meth:`particles`, as model overrides (with the variant's own)."""
+        several = "variant" in self.posterior
+        return [{**(VARIANTS[v] if several else {}), **particle_overrides(theta)}
+                for theta, v in zip(self.particles(n, seed, variant), self.draw_variants(n, seed, variant),
+                                    strict=True)]
 
 
 def calibrated_defaults(calibration: Calibration) -> dict[str, Any]:
@@ -107,8 +148,28 @@ def load_calibration(folder: str | Path | Calibration | None = None) -> Calibrat
     if not posterior.is_file() or not provenance.is_file():
         raise CalibrationError(f"{folder} holds no finished calibration (posterior.csv and provenance.json).")
     table = pd.read_csv(posterior)
-    unknown = [c for c in table.columns if c != "weight" and c not in ALL_FREE_PARAMETERS]
+    unknown = [c for c in table.columns if c not in ("weight", "variant") and c not in ALL_FREE_PARAMETERS]
     if "weight" not in table or unknown or table.empty:
         raise CalibrationError(f"{posterior}: expected columns of free parameters and 'weight'"
                                f"{'; unknown: ' + ', '.join(unknown) if unknown else ''}.")
     return Calibration(folder, table, json.loads(provenance.read_text()))
+
+
+def prior_calibration(priors: dict[str, dict[str, tuple[float, float]]], n: int, seed: int,
+                      name: str = "prior") -> Calibration:
+    """Draws from the uniform priors of each variant (``{variant: {parameter: (low, high)}}``, as
+    :meth:`Settings.variant_free` gives them), ``n`` a variant in equal weights: a :class:`Calibration`
+    whose "posterior" is the prior, so that every ensemble can be run prior-predictive with the same code
+    (``draws(n, seed, variant)``). Row ``i`` of every variant holds the same values of the parameters
+    the variants share (a parameter a variant lacks is NaN), so that variants drawn with the same seed
+    differ only by what sets them apart."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 11]))
+    ranges = {k: r for free in priors.values() for k, r in free.items()}
+    names = sorted(ranges)
+    shared = {k: rng.uniform(*ranges[k], size=n) for k in names}
+    table = pd.concat([pd.DataFrame({"variant": variant, **{k: shared[k] if k in free else np.full(n, np.nan)
+                                                            for k in names}})
+                       for variant, free in priors.items()], ignore_index=True)
+    table["weight"] = 1.0 / len(table)
+    return Calibration(Path(name), table, {"variants": list(priors), "prior": {v: {k: list(r) for k, r in f.items()}
+                                                                             for v, f in priors.items()}})

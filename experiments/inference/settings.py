@@ -47,6 +47,21 @@ DETERRENCE_PRIORS: dict[str, tuple[float, float]] = {
     "surge_days": (60.0, 365.0),
     "surge_multiplier": (1.0, 60.0),          # 1: no surge; ~30 at the peak takes a 3% background to ~45%
     "upstream_shock_sd": (0.0, 1.2),          # log; the simulated-moments fit alone gives 0.2 (shocks.json)
+    # the return chance the announcement conveys: from 0 through "no amplification" (about 0.06, the
+    # announced 50 a week against 782 arrivals a week) to "anyone can be returned"
+    "announced_return_probability": (0.0, 0.4),
+}
+# The model variants (core.params: return_evidence), each fitted to the same statistics: what may move
+# the perceived return probability. A variant's priors leave out the parameters that do nothing in it.
+VARIANTS: dict[str, dict[str, str]] = {
+    "full": {"return_evidence": "full"},
+    "announcement": {"return_evidence": "announcement"},
+    "null_model": {"return_evidence": "none"},
+}
+VARIANT_DROPS: dict[str, tuple[str, ...]] = {
+    "full": (),
+    "announcement": ("returnee_salience",),
+    "null_model": ("returnee_salience", "announcement_credibility", "announced_return_probability"),
 }
 # Prior sets by name: "series" is what made the committed posterior.
 PRIOR_SETS: dict[str, dict[str, tuple[float, float]]] = {
@@ -56,9 +71,9 @@ PRIOR_SETS: dict[str, dict[str, tuple[float, float]]] = {
 DATE_PARAMETERS = {"inflow_midpoint", "surge_start"}
 ALL_FREE_PARAMETERS = set(PRIOR_SETS["deterrence"])
 
-# The calibration window: the Home Office series from its first day to the last month before the pilot.
+# The calibration window: the Home Office series from its first day to its last, six months into the pilot.
 CALIBRATION_START = dt.date(2018, 1, 1)
-CALIBRATION_END = dt.date(2025, 7, 31)
+CALIBRATION_END = dt.date(2026, 2, 1)
 CALIBRATION_WARMUP_DAYS = 180
 
 # Posterior draws of each ensemble, one run a draw (a counterfactual's draw runs under every arm).
@@ -75,9 +90,20 @@ SHOCK_GRID_DAYS = (5.0, 10.0, 20.0, 40.0)
 COUNTERFACTUAL_START = dt.date(2025, 8, 6)
 COUNTERFACTUAL_DAYS = 365
 BASELINE = "no_deal"
-ARMS = ("pilot_published", "pilot_2025", "pilot_ramp", "crackdown")
+ARMS = ("pilot_published", "announcement_only", "pilot_2025", "pilot_ramp", "crackdown")
+# The effect as the data moved it: no deal against these arms, under the prior and the posterior of each
+# model variant, with these draws each.
+EVIDENCE_ARMS = ("pilot_published", "announcement_only")
+EVIDENCE_DRAWS = 12
 # The deterrence curve's levels of weekly returns (people/week), run by `channelsim counterfactual`.
 CURVE_LEVELS = (0.0, 25.0, 50.0, 100.0, 200.0, 400.0, 800.0)
+# The forecast: each month's arrivals from the day after the released data end, under the published returns.
+FORECAST_START = dt.date(2026, 2, 2)
+FORECAST_END = dt.date(2027, 1, 31)
+FORECAST_DRAWS = 100
+# compare-models: prior draws a variant in the bank of runs, and the share kept at each origin.
+BANK_DRAWS = 100
+BANK_KEEP = 0.15
 # The refit profile (experiments.inference.refit_profile): values over the prior's range, simulations per
 # value and round, rounds (the first from the posterior), the share of a round's best that seeds the next.
 REFIT_VALUES = 7
@@ -104,18 +130,39 @@ class Settings:
     seed: int = 0
     start: str = CALIBRATION_START.isoformat()
     end: str = CALIBRATION_END.isoformat()
-    scenario: str = "pilot_2025"
+    scenario: str = "pilot_published"   # the returns as the Home Office published them
     warmup_days: int = CALIBRATION_WARMUP_DAYS
     priors: str = "series"       # a name in PRIOR_SETS; "deterrence" adds the nationality targets
+    # the model variants fitted together (pyabc's model choice); one: a plain calibration of that variant
+    variants: tuple[str, ...] = ("full",)
+
+    def __post_init__(self):
+        if isinstance(self.variants, list | str):   # as read back from JSON, or given as "full,null"
+            names = self.variants.split(",") if isinstance(self.variants, str) else self.variants
+            object.__setattr__(self, "variants", tuple(str(v).strip() for v in names))
 
     @property
     def free(self) -> dict[str, tuple[float, float]]:
-        """The free parameters and their uniform priors."""
-        return PRIOR_SETS[self.priors]
+        """The free parameters and their uniform priors (of the first variant; see :meth:`variant_free`)."""
+        return self.variant_free(self.variants[0])
+
+    def variant_free(self, variant: str) -> dict[str, tuple[float, float]]:
+        """A variant's free parameters and their uniform priors: the prior set less what does nothing in it."""
+        return {k: v for k, v in PRIOR_SETS[self.priors].items() if k not in VARIANT_DROPS[variant]}
+
+    @property
+    def all_free(self) -> dict[str, tuple[float, float]]:
+        """Every variant's free parameters together, in the prior set's order."""
+        names = {k for v in self.variants for k in self.variant_free(v)}
+        return {k: v for k, v in PRIOR_SETS[self.priors].items() if k in names}
 
     def check(self) -> None:
         if self.priors not in PRIOR_SETS:
             raise CalibrationError(f"priors must be one of {', '.join(PRIOR_SETS)}, not {self.priors!r}.")
+        unknown = [v for v in self.variants if v not in VARIANTS]
+        if unknown or not self.variants or len(set(self.variants)) != len(self.variants):
+            raise CalibrationError(f"variants must be distinct names from {', '.join(VARIANTS)}, not "
+                                   f"{','.join(self.variants)!r}.")
         for name in ("population", "generations", "budget"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -149,3 +196,10 @@ BUDGETS: dict[str, dict[str, int]] = {
     "standard": {"population": Settings.population, "generations": Settings.generations, "budget": Settings.budget},
     "full": {"population": 300, "generations": 20, "budget": 20000},
 }
+
+
+# The recovery test (experiments.inference.recovery): each synthetic truth's calibration (full against null),
+# small enough for an hour on 2 cores, and the posterior draws of its recovered effect.
+RECOVERY_SETTINGS = Settings(population=60, generations=6, budget=240, start="2023-01-01", priors="deterrence",
+                             variants=("full", "null_model"))
+RECOVERY_EFFECT_DRAWS = 20
