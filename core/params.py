@@ -71,25 +71,25 @@ class Inflow(Section):
         153.0, ge=0, le=2000, unit="people/day", source=CALIBRATED,
         doc="Long-run daily arrival rate on the coast that the logistic trend approaches.")
     inflow_growth_per_year: float = param(
-        2.26, ge=0, le=10, unit="1/year", source=CALIBRATED,
+        2.04, ge=0, le=10, unit="1/year", source=CALIBRATED,
         doc="Logistic growth rate of the arrival trend, as boats replaced lorries.")
     inflow_midpoint: dt.date = param(
-        dt.date(2021, 1, 8), unit="date", source=CALIBRATED,
+        dt.date(2020, 10, 18), unit="date", source=CALIBRATED,
         doc="Date at which the trend is half its ceiling.")
     season_amplitude: float = param(
-        0.51, ge=0, le=1, unit="share", source=CALIBRATED,
+        0.638, ge=0, le=1, unit="share", source=CALIBRATED,
         doc="Relative swing of arrivals over the year (0 = none).")
     season_peak_day_of_year: int = param(
         240, ge=1, le=366, unit="day of year", source="small_boats_daily.csv: late-summer peak",
         doc="Day of the year on which arrivals peak.")
     upstream_elasticity: float = param(
-        2.01, ge=0, le=10, unit="1", source=CALIBRATED,
+        1.98, ge=0, le=10, unit="1", source=CALIBRATED,
         doc="How strongly arrivals of a nationality answer to how the UK is perceived upstream.")
     upstream_lag_days: float = param(
         45.0, ge=1, le=730, unit="days", source="assumption: weeks of travel and word of mouth",
         doc="Time constant with which upstream perception follows perception on the coast.")
     upstream_shock_sd: float = param(
-        0.605, ge=0, le=2, unit="log", source=CALIBRATED,
+        0.547, ge=0, le=2, unit="log", source=CALIBRATED,
         doc="Standard deviation of the log multiplier of a nationality's inflow for events upstream "
             "(wars, routes opening or closing, surges); 0 turns the shocks off. See model/upstream.py.")
     upstream_shock_days: float = param(
@@ -102,13 +102,13 @@ class Inflow(Section):
         "Albania", unit="name", source="nationality_arrivals.csv: the Albanian surge of May-September 2022",
         doc="Nationality group whose inflow surges in one episode (a surge sold to one group); '' for none.")
     surge_start: dt.date = param(
-        dt.date(2022, 3, 12), unit="date", source=CALIBRATED,
+        dt.date(2022, 4, 6), unit="date", source=CALIBRATED,
         doc="First day of the surge episode.")
     surge_days: float = param(
-        196.0, ge=1, le=1095, unit="days", source=CALIBRATED,
+        247.0, ge=1, le=1095, unit="days", source=CALIBRATED,
         doc="Length of the surge episode; the group's inflow rises and falls back as sin^2 over it.")
     surge_multiplier: float = param(
-        36.8, ge=1, le=100, unit="x", source=CALIBRATED,
+        37.8, ge=1, le=100, unit="x", source=CALIBRATED,
         doc="Peak multiplier of the surge group's inflow at mid-episode; 1 switches the surge off.")
     nationality_mix: Literal["published", "constant"] = param(
         "published", unit="name", source="nationality_arrivals.csv (data README: Arrivals by nationality)",
@@ -162,7 +162,7 @@ class Choice(Section):
         3.0, ge=0, le=100, unit="utility", source="hand-set: half the value of protection (not calibrated)",
         doc="Value of work in the UK, multiplied by the perceived job prospect.")
     loss_if_returned: float = param(
-        5.43, ge=0, le=100, unit="utility",
+        4.44, ge=0, le=100, unit="utility",
         source=CALIBRATED,
         doc="Loss of being returned to France after paying and crossing (money, debt, the legal route barred).")
     price_weight_per_1000_gbp: float = param(
@@ -172,7 +172,7 @@ class Choice(Section):
         400.0, ge=0, le=1e5, unit="utility/death rate", source="calibrated",
         doc="Disutility of the perceived death rate per crossing, scaled by 1 - risk tolerance.")
     cross_constant: float = param(
-        -7.79, ge=-50, le=50, unit="utility", source=CALIBRATED,
+        -7.55, ge=-50, le=50, unit="utility", source=CALIBRATED,
         doc="Alternative-specific constant of crossing today (against waiting).")
     leave_constant: float = param(
         -6.0, ge=-50, le=50, unit="utility", source="calibrated",
@@ -209,17 +209,17 @@ class Beliefs(Section):
         10.0, gt=0, le=1000, unit="reports", source="assumption",
         doc="How many reports the prior is worth.")
     memory_half_life_days: float = param(
-        153.0, gt=0, le=3650, unit="days", source=CALIBRATED,
+        187.0, gt=0, le=3650, unit="days", source=CALIBRATED,
         doc="Half-life of remembered reports (forgetting).")
     returnee_contacts: int = param(
         15, ge=0, le=500, unit="people", source="hand-set (not calibrated): returnee_salience, calibrated from 0, "
                                              "scales what the stories weigh",
         doc="People in the same camp that each returnee tells in person.")
     returnee_salience: float = param(
-        10.3, ge=0, le=100, unit="reports", source=CALIBRATED,
+        8.58, ge=0, le=100, unit="reports", source=CALIBRATED,
         doc="Weight of a returnee's story heard in person (1: one report, no amplification; 0: no response).")
     report_reach: float = param(
-        24.0, ge=0, le=1000, unit="people", source=CALIBRATED,
+        27.9, ge=0, le=1000, unit="people", source=CALIBRATED,
         doc="People on the coast of the same nationality that each report from the UK reaches.")
     report_delay_days: float = param(
         21.0, ge=0, le=365, unit="days", source="assumption: once past the removal window",
@@ -228,7 +228,7 @@ class Beliefs(Section):
         60.0, ge=0, le=730, unit="days", source="assumption",
         doc="Days after landing when a person reports whether they found work.")
     announcement_credibility: float = param(
-        0.571, ge=0, le=1, unit="share", source=CALIBRATED,
+        0.556, ge=0, le=1, unit="share", source=CALIBRATED,
         doc="Weight of an official announcement relative to a report of one's own (0: no response).")
     announcement_strength: float = param(
         20.0, ge=0, le=1000, unit="reports", source="hand-set (not calibrated): sets the scale of "
@@ -250,7 +250,7 @@ class Gangs(Section):
 
     gangs: int = param(5, ge=1, le=50, unit="gangs", source="assumption", doc="Number of competing gangs.")
     boat_supply_per_week: float = param(
-        30.5, ge=0, le=1000, unit="boats/week", source=CALIBRATED,
+        42.0, ge=0, le=1000, unit="boats/week", source=CALIBRATED,
         doc="Boats and engines the supply chain can deliver to all gangs each week, before disruption.")
     resupply_lead_time_days: float = param(
         10.0, ge=0, le=120, unit="days", source="assumption: boats and engines bought in Germany",
@@ -259,7 +259,7 @@ class Gangs(Section):
         12.0, ge=0, le=500, unit="boats/gang", source="assumption",
         doc="Boats a gang tries to hold in stock.")
     comfortable_load: float = param(
-        13.4, ge=1, le=100, unit="people/boat", source=CALIBRATED,
+        14.8, ge=1, le=100, unit="people/boat", source=CALIBRATED,
         doc="People per boat when boats are plentiful.")
     min_launch_load: int = param(
         6, ge=1, le=100, unit="people/boat", source="data README: 7 to 13 people per boat in 2018-20",
@@ -307,7 +307,7 @@ class Gangs(Section):
         dt.date(2023, 6, 1), unit="date", source="reported: taxi boats from 2023",
         doc="Date from which gangs use taxi boats to avoid beach patrols.")
     taxi_boat_share: float = param(
-        0.18, ge=0, le=1, unit="share", source=CALIBRATED,
+        0.234, ge=0, le=1, unit="share", source=CALIBRATED,
         doc="Share of launches made as taxi boats once they are used.")
     job_promise: float = param(
         0.9, ge=0, le=1, unit="probability", source="MODEL.md: gangs sell the promise of work",
@@ -389,7 +389,7 @@ class Policy(Section):
         dt.date(2025, 7, 10), unit="date", source="data README: announced 10 July 2025",
         doc="Date the pilot is announced (beliefs are nudged then).")
     announced_return_probability: float = param(
-        0.3, ge=0, le=1, unit="probability", source=CALIBRATED,
+        0.248, ge=0, le=1, unit="probability", source=CALIBRATED,
         doc="Return chance an announcement conveys (about 0.06: the announced 50 a week against 782 arrivals, "
             "no amplification; 0.3: 'anyone can be returned').")
     proof_of_concept_days: float = param(
@@ -436,7 +436,7 @@ class Policy(Section):
         0.8, ge=0, le=1, unit="share", source="assumption",
         doc="Share of informal jobs a crackdown of intensity 1 removes.")
     boat_supply_disruption: float = param(
-        0.432, ge=0, le=0.99, unit="share", source=CALIBRATED,
+        0.365, ge=0, le=0.99, unit="share", source=CALIBRATED,
         doc="Share of boat supply cut by upstream enforcement from the disruption date.")
     boat_supply_disruption_from: dt.date = param(
         dt.date(2023, 1, 1), unit="date", source="reported: seizures of boats in transit from 2023",
@@ -454,10 +454,10 @@ class Weather(Section):
     """Daily sea state with a season; launches need a suitable night."""
 
     calm_mean_summer: float = param(
-        0.511, ge=0, le=1, unit="sea state", source=CALIBRATED,
+        0.523, ge=0, le=1, unit="sea state", source=CALIBRATED,
         doc="Mean sea state (0 calm, 1 storm) at the calmest time of year.")
     calm_mean_winter: float = param(
-        0.718, ge=0, le=1, unit="sea state", source=CALIBRATED,
+        0.734, ge=0, le=1, unit="sea state", source=CALIBRATED,
         doc="Mean sea state at the roughest time of year.")
     sea_persistence: float = param(
         0.6, ge=0, lt=1, unit="1", source="assumption: weather comes in windows",

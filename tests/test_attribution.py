@@ -23,6 +23,7 @@ from experiments.inference.settings import CalibrationError
 from experiments.sweeps.store import read_nationalities, read_sweep
 
 ARRANGEMENT = dt.date(2022, 12, 13)   # Albania's, in the shipped scenarios
+FITTED = "pilot_published"            # the committed calibration's scenario: the fitted arm's runs
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def test_the_arm_without_the_arrangement_differs_from_the_fitted_one_only_from_t
     wide = series.pivot_table(index=["date"], columns="run_id", values="arrivals")   # weeks ending on Sundays
     before = wide.index < pd.Timestamp(ARRANGEMENT)
     for point in (0, 1):
-        fitted, without = wide[f"pilot_2025-d{point:04d}"], wide[f"{WITHOUT}-d{point:04d}"]
+        fitted, without = wide[f"{FITTED}-d{point:04d}"], wide[f"{WITHOUT}-d{point:04d}"]
         assert fitted[before].equals(without[before])
         assert not fitted[~before].equals(without[~before])
     # without the arrangement nobody is returned home; as fitted, Albanians are
@@ -57,16 +58,17 @@ def test_the_table_sets_what_the_arrangement_averted_against_the_fall(attributed
     flows = read_nationalities(out / "ensemble")
     albania = flows[flows["nationality"] == "Albania"]
     by_year = albania.groupby(["run_id", albania["month"].dt.year])["arrivals"].sum()
-    assert list(table["arrivals_2023"]) == [by_year[(f"pilot_2025-d{i:04d}", 2023)] for i in (0, 1)]
+    assert list(table["arrivals_2023"]) == [by_year[(f"{FITTED}-d{i:04d}", 2023)] for i in (0, 1)]
     assert list(table["arrivals_2023_without"]) == [by_year[(f"{WITHOUT}-d{i:04d}", 2023)] for i in (0, 1)]
     everyone = flows.groupby(["run_id", flows["month"].dt.year])["arrivals"].sum()
-    assert (table["arrivals_2022"] < [everyone[(f"pilot_2025-d{i:04d}", 2022)] for i in (0, 1)]).all()
+    assert (table["arrivals_2022"] < [everyone[(f"{FITTED}-d{i:04d}", 2022)] for i in (0, 1)]).all()
     assert (table["averted"] == table["arrivals_2023_without"] - table["arrivals_2023"]).all()
     assert (table["fall"] == table["arrivals_2022"] - table["arrivals_2023"]).all()
     assert np.allclose(table["share_of_fall"], table["averted"] / table["fall"])
     assert np.allclose(table["reduction"], table["averted"] / table["arrivals_2023_without"])
-    # returns home and their news deter: fewer Albanians land in 2023 with the arrangement than without
-    assert (table["averted"] > 0).all()
+    # the arrangement changes 2023 in every draw; whether it averts crossings depends on the draw's model
+    # variant (in the null model returns home move no one's beliefs, and those returned may come back)
+    assert (table["averted"] != 0).all()
     # the draw's deterrence parameters stand beside it, dates as decimal years
     assert table["loss_if_returned"].between(0, 12).all() and table["surge_start"].between(2022, 2023).all()
 

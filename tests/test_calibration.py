@@ -358,8 +358,8 @@ def validation(tmp_path_factory, data_dir):
 
 def test_the_calibrated_model_covers_the_observed_months_and_beats_the_baselines_on_crps(validation):
     out, metrics = validation
-    assert metrics["draws"] == 40 and metrics["failed"] == 0 and metrics["months"] == 91
-    # the test: on 2018 to July 2025 the 90% bands cover at least 80% of observed months
+    assert metrics["draws"] == 40 and metrics["failed"] == 0 and metrics["months"] == 98
+    # the test: on 2018 to 1 February 2026 the 90% bands cover at least 80% of observed months
     whole = metrics["model_all_months"]
     assert whole["coverage_90"] >= 0.80
     assert 0.35 <= whole["coverage_50"] < whole["coverage_90"]   # and the bands are not merely wide

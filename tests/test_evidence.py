@@ -191,6 +191,14 @@ def test_forecast_by_month_from_the_day_after_the_data(two_models, tmp_path, dat
     raw = pd.read_csv(data_dir / "small_boats_daily.csv", parse_dates=["date"])
     assert years.loc[2024, "observed"] == raw.loc[raw["date"].dt.year == 2024, "migrants_arrived"].sum()
     assert (out / "forecast.png").stat().st_size > 20_000
+    beliefs = pd.read_csv(out / "beliefs.csv").set_index("day")
+    assert list(beliefs.index) == ["2025-07-09", "2025-12-31", "2026-02-01"]   # the days up to the forecast's end
+    assert beliefs["perceived_median"].between(0, 1).all()
+    # the Home Office's share returned, September to December 2025: returns over arrivals
+    returned = pd.read_csv(data_dir / "one_in_one_out_monthly.csv").set_index("month")["returned_to_france"]
+    arrivals = raw.loc[(raw["date"] >= "2025-09-01") & (raw["date"] <= "2025-12-31"), "migrants_arrived"].sum()
+    assert beliefs.loc["2025-12-31", "observed_share_returned"] == pytest.approx(
+        returned.loc["2025-09":"2025-12"].sum() / arrivals, rel=1e-3)
     assert main(["forecast", "--end", "2026-01-01", "--draws", "1", "--out", str(tmp_path / "bad")]) == 2
     assert "must come after its start" in capsys.readouterr().err
 

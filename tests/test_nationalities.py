@@ -65,7 +65,10 @@ def test_inflow_shares_follow_a_mix_given_by_year():
     groups, _ = flows_by_group(mixed, seed=2, start="2018-03-01", days=1100)
     share = (groups[groups["nationality"] == "Iran"].groupby(groups["date"].dt.year)["inflow"].sum()
              / groups.groupby(groups["date"].dt.year)["inflow"].sum())
-    assert share[2018] > 0.5 and share[2021] < 0.15 and share[2018] > share[2019] > share[2020]
+    # each day the shares are rescaled to sum to one: Iran's 0.8 against the other groups' constant shares
+    others = sum(g.inflow_share for g in mixed.nationalities if g.name != "Iran")
+    assert share[2018] == pytest.approx(0.8 / (0.8 + others), abs=0.05)
+    assert share[2021] < 0.15 and share[2018] > share[2019] > share[2020]
 
 
 def test_a_listed_year_s_share_holds_through_that_year_and_a_year_left_out_takes_the_line_between():

@@ -62,11 +62,12 @@ def counterfactual(out: str | Path, calibration: str | Path | Calibration | None
                    workers: int | None = None, scheduler: str | None = None, cluster_file: str | Path | None = None,
                    serial: bool = False, data_dir: str | Path | None = None,
                    progress: bool | None = None, curve: tuple[float, ...] = (),
-                   evidence_draws: int = 0) -> pd.DataFrame:
+                   evidence_draws: int = 0, variant: str | None = None) -> pd.DataFrame:
     """Run the arms and no_deal into ``out``, and the deterrence curve's levels of weekly returns
     (``curve``; none by default here, the command's default levels from the command line); return the
     table of effects. With ``evidence_draws``, also the effect of :data:`EVIDENCE_ARMS` under the prior
-    and the posterior of each model variant (:func:`effect_by_source`)."""
+    and the posterior of each model variant (:func:`effect_by_source`). The main draws come from every
+    variant by its posterior probability, or from one ``variant``."""
     cal = load_calibration(calibration)
     for arm in arms:
         load_scenario(arm)   # a clear error for an unknown scenario, before anything runs
@@ -79,7 +80,7 @@ def counterfactual(out: str | Path, calibration: str | Path | Calibration | None
                           warmup_days=history_warmup(start), outputs=("arrivals", "returns"),
                           # daily, so that the figure's running total covers every day of the window
                           frequency="daily", window=(start.isoformat(), end.isoformat()),
-                          data_dir=str(find_data_dir(data_dir)))
+                          data_dir=str(find_data_dir(data_dir)), variant=variant)
     out = Path(out)
     runs, series = run_ensemble(plan, out / "ensemble", name="counterfactual", calibration=cal, draws=draws,
                                 seed=seed, provenance={"arms": [BASELINE, *arms], "start": start.isoformat(),

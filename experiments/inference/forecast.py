@@ -55,7 +55,8 @@ def forecast_runs(cal: Calibration, draws: int, seed: int, end: dt.date = FORECA
     """The runs: each draw from the series' first day (after the calibration's warm-up) through ``end``."""
     start = CALIBRATION_START
     return posterior_runs(cal, [scenario], draws, seed, start=start.isoformat(), days=(end - start).days + 1,
-                          warmup_days=CALIBRATION_WARMUP_DAYS, outputs=("arrivals",), frequency="daily",
+                          warmup_days=CALIBRATION_WARMUP_DAYS, outputs=("arrivals", "perceived_return_probability"),
+                          frequency="daily",
                           data_dir=str(find_data_dir(data_dir)), variant=variant)
 
 
@@ -116,8 +117,60 @@ def forecast(out: str | Path, calibration: str | Path | Calibration | None = Non
     obs_recent = obs_monthly[obs_monthly.index >= pd.Period("2023-01", "M")]
     forecast_figure(table, obs_recent, past.loc[past.index >= pd.Period("2023-01", "M")], out / "forecast.png",
                     note=f"{source}; observed: Home Office small boats (gov.uk)")
-    write_text_atomic(out / "forecast.md", report_text(table, years, source, failed))
+    beliefs = belief_check(series, data_dir, end)
+    write_text_atomic(out / "beliefs.csv", beliefs.to_csv(index=False, float_format="%.4g"))
+    write_text_atomic(out / "forecast.md", report_text(table, years, source, failed) + belief_text(beliefs))
     return table, years
+
+
+BELIEF_DAYS = (dt.date(2025, 7, 9), dt.date(2025, 12, 31), dt.date(2026, 2, 1), dt.date(2026, 7, 31))
+
+
+def belief_check(series: pd.DataFrame, data_dir, end: dt.date) -> pd.DataFrame:
+    """The perceived return probability over the runs on a few days, beside the share of arrivals since the
+    first return to France (September 2025) that the Home Office reports returned, to the day's month."""
+    from core.data import data_file, read_one_in_one_out
+
+    folder = find_data_dir(data_dir)
+    returned = read_one_in_one_out(data_file(folder, "one_in_one_out_monthly.csv", "returns"))
+    daily = read_observed(data_dir).daily.set_index("date")["migrants_arrived"]
+    wide = series.assign(date=pd.to_datetime(series["date"])).pivot_table(
+        index="date", columns="run_id", values="perceived_return_probability")
+    rows = []
+    for day in BELIEF_DAYS:
+        if day > end or pd.Timestamp(day) not in wide.index:
+            continue
+        v = wide.loc[pd.Timestamp(day)].to_numpy(float)
+        # whole months only: to the day's month if the day ends it, else to the month before
+        month = pd.Period(day, "M") - (0 if (day + dt.timedelta(days=1)).day == 1 else 1)
+        since = pd.Period("2025-09", "M")
+        ret = returned[(returned["month"] >= since) & (returned["month"] <= month)]["returned_to_france"].sum()
+        arr = daily[(daily.index >= since.to_timestamp()) & (daily.index < (month + 1).to_timestamp())].sum()
+        observed = float(ret / arr) if month >= since and arr > 0 else float("nan")
+        rows.append({"day": day.isoformat(), "perceived_median": float(np.median(v)),
+                     "perceived_5": float(np.percentile(v, 5)), "perceived_95": float(np.percentile(v, 95)),
+                     "observed_share_returned": observed, "in_data": day <= read_observed(data_dir).daily[
+                         "date"].max().date()})
+    return pd.DataFrame(rows)
+
+
+def belief_text(beliefs: pd.DataFrame) -> str:
+    lines = ["| day | perceived return probability: median (90% band) | share of arrivals since September 2025 "
+             "returned (Home Office) |", "|---|---|---|"]
+    for r in beliefs.itertuples():
+        share = r.observed_share_returned
+        obs = "" if share != share else f"{100 * share:.1f}%"
+        lines.append(f"| {r.day} | {100 * r.perceived_median:.1f}% ({100 * r.perceived_5:.1f}% to "
+                     f"{100 * r.perceived_95:.1f}%) | {obs if r.in_data else '(after the data)'} |")
+    return f"""
+## Beliefs against what people could see
+
+The mean perceived probability of being returned among the people waiting in France, over the same runs,
+beside the share of arrivals since the first returns that the Home Office reports returned to France
+(September 2025 to the last whole month to the day).
+
+{chr(10).join(lines)}
+"""
 
 
 def report_text(table: pd.DataFrame, years: pd.DataFrame, source: str, failed: int) -> str:

@@ -45,6 +45,7 @@ IDENTIFIED_RATIO = 0.5   # sd_post / sd_prior at most this: identified
 WEAK_RATIO = 0.8         # at most this: weakly identified; above: not identified
 # The parameters deterrence runs through and the surge episode that identifies them.
 DETERRENCE_PARAMETERS = ("loss_if_returned", "returnee_salience", "announcement_credibility",
+                         "announced_return_probability",
                          "memory_half_life_days", "report_reach", "upstream_elasticity",
                          *(k for k in DETERRENCE_PRIORS if k.startswith("surge_")))
 PROFILED = ("loss_if_returned", "upstream_elasticity")   # the default profile: the first the calibration freed
@@ -90,11 +91,13 @@ def verdict(ratio: float) -> str:
 def identification_table(calibration: Calibration) -> pd.DataFrame:
     """Per free parameter: prior sd, weighted posterior mean and sd, their ratio, the verdict."""
     priors = priors_of(calibration)
-    w = calibration.posterior["weight"].to_numpy(float)
-    w = w / w.sum()
+    weights = calibration.posterior["weight"].to_numpy(float)
     rows = []
     for name in calibration.free_parameters:
+        # over the particles that have the parameter: a model variant in which it does nothing has none
         x = calibration.posterior[name].to_numpy(float)
+        has = np.isfinite(x)
+        x, w = x[has], weights[has] / weights[has].sum()
         mean = float(np.sum(w * x))
         sd = float(np.sqrt(np.sum(w * (x - mean) ** 2)))
         sd0 = prior_sd(priors[name])
@@ -103,7 +106,7 @@ def identification_table(calibration: Calibration) -> pd.DataFrame:
         rows.append({"parameter": name, "prior": priors[name]["distribution"], "prior_low": low,
                      "prior_high": high, "prior_sd": sd0, "posterior_mean": mean, "posterior_sd": sd,
                      "sd_ratio": ratio, "verdict": verdict(ratio),
-                     "deterrence": name in DETERRENCE_PARAMETERS})
+                     "deterrence": name in DETERRENCE_PARAMETERS, "particles": int(has.sum())})
     return pd.DataFrame(rows)
 
 
@@ -111,6 +114,7 @@ def weighted_correlations(posterior: pd.DataFrame, names: list[str]) -> pd.DataF
     """The weighted correlation matrix of ``names`` over the particles (NaN for a constant parameter)."""
     if not names:
         return pd.DataFrame()
+    posterior = posterior.dropna(subset=names)   # the particles of the variants that have them all
     x = posterior[names].to_numpy(float)
     cov = np.atleast_2d(np.cov(x, rowvar=False, aweights=posterior["weight"].to_numpy(float)))
     sd = np.sqrt(np.diag(cov))
