@@ -162,10 +162,6 @@ class World:
         self.ledger.reset()
         self.by_nationality.reset()
 
-    def quota_per_week(self) -> float:
-        """The returns quota in force today."""
-        return float(self.policy.returns_per_week[self.day])
-
     def returns_due_over_week(self, ahead_days: float = 0.0) -> float:
         """Returns the schedule holds over the seven days from ``ahead_days`` after today (each day a
         seventh of its weekly rate, so a week across two months takes its share of each)."""

@@ -41,8 +41,8 @@ class PolicySchedule:
         p = params.policy
         self.returns_per_week = self._quota(p, calendar, days, dates, data_path)
         self.crackdown = np.where(since(p.crackdown_start), p.crackdown_intensity, p.crackdown_baseline)
-        escalated = since(p.crackdown_escalation_from) & (p.crackdown_escalation_intensity > self.crackdown)
-        self.crackdown = np.where(escalated, p.crackdown_escalation_intensity, self.crackdown)
+        self.crackdown = np.where(since(p.crackdown_escalation_from),
+                                  np.maximum(self.crackdown, p.crackdown_escalation_intensity), self.crackdown)
         self.job_find_probability = p.job_find_probability * (1.0 - p.crackdown_job_effect * self.crackdown)
         self.supply_factor = np.where(since(p.boat_supply_disruption_from), 1.0 - p.boat_supply_disruption, 1.0)
         fp = params.french_police

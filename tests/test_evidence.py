@@ -125,9 +125,9 @@ def test_compare_models_writes_probabilities_and_rolling_origin_scores(two_model
     assert (scores.loc[scores["origin"] == "2025-07-31", "months"] == 6).all()
     assert (scores.loc[scores["origin"] == "2025-10-31", "months"] == 3).all()
     # the seasonal naive's score is its mean absolute error against the Home Office's months
-    from experiments.inference.model_choice import observed_months
+    from experiments.inference.targets import read_observed
 
-    obs = observed_months(data_dir, dt.date(2026, 2, 1))
+    obs = read_observed(data_dir).monthly_arrivals(dt.date(2018, 1, 1), dt.date(2026, 2, 1))
     months = pd.period_range("2025-11", "2026-01", freq="M")
     naive = np.mean(np.abs(obs.loc[months].to_numpy() - obs.loc[months - 12].to_numpy()))
     row = scores[(scores["origin"] == "2025-10-31") & (scores["forecaster"] == "seasonal naive")]
@@ -249,3 +249,51 @@ def test_parameter_labels_say_what_was_calibrated_and_what_was_set_by_hand():
         assert rows[name]["source"].lower().startswith("hand-set"), (name, rows[name]["source"])
     for name in ("announced_return_probability", "returnee_salience", "announcement_credibility"):
         assert name in fitted and "calibrated" in rows[name]["source"].lower(), name
+
+
+def test_a_fractional_weekly_quota_is_carried_so_the_schedule_is_delivered_whole():
+    from types import SimpleNamespace
+
+    from agents.border_force import BorderForce
+
+    state = SimpleNamespace(_carry={"select": 0.0, "remove": 0.0})
+    # 17 returns in a 30-day month: 3.97 a week, not int(3.97) = 3 a week
+    weekly = [17 * 7 / 30] * 4 + [17 * 2 / 30]
+    whole = [BorderForce._whole(state, "remove", due) for due in weekly]
+    assert whole == [3, 4, 4, 4, 2] and sum(whole) == 17
+    assert state._carry["remove"] == pytest.approx(0.0, abs=1e-9) and state._carry["select"] == 0.0
+
+
+def test_the_recovery_verdict_says_which_way_it_went():
+    from experiments.inference.recovery import verdict
+
+    null = {"truth": "no_deterrence", "true_effect_median": -0.01, "true_effect_min": -0.03, "true_effect_max": 0.01}
+    assert verdict({**null, "recovered_effect_5": -0.05, "recovered_effect_95": 0.02,
+                    "p_null_model": 0.8}).startswith("recovered")
+    assert verdict({**null, "recovered_effect_5": -0.05, "recovered_effect_95": 0.02,
+                    "p_null_model": 0.3}).startswith("partly")
+    assert verdict({**null, "recovered_effect_5": -0.4, "recovered_effect_95": -0.1,
+                    "p_null_model": 0.3}).startswith("NOT recovered")
+    strong = {"truth": "strong_deterrence", "true_effect_median": -0.24, "true_effect_min": -0.27,
+              "true_effect_max": -0.17, "p_null_model": 0.2}
+    assert verdict({**strong, "recovered_effect_median": -0.2, "recovered_effect_5": -0.3,
+                    "recovered_effect_95": -0.1}).startswith("recovered")
+    assert verdict({**strong, "recovered_effect_median": -0.05, "recovered_effect_5": -0.08,
+                    "recovered_effect_95": -0.02}).startswith("partly: the sign")
+    assert verdict({**strong, "recovered_effect_median": -0.01, "recovered_effect_5": -0.3,
+                    "recovered_effect_95": 0.03}).startswith("NOT recovered")
+
+
+def test_the_model_choice_verdict_reads_the_probabilities_and_the_scores():
+    from experiments.inference.model_choice import verdict
+
+    scores = pd.DataFrame({"origin": ["2025-07-31"] * 4,
+                           "forecaster": ["full", "null_model", "seasonal naive", "trend-adjusted seasonal naive"],
+                           "crps": [300.0, 310.0, 900.0, 2000.0]})
+    text = verdict({"full": 0.52, "null_model": 0.48}, scores, ("full", "null_model"))
+    assert "cannot tell full from null_model" in text and "about equally well" in text
+    assert "Every variant beats the naive forecasts" in text
+    scores.loc[1, "crps"] = 1000.0
+    text = verdict({"full": 0.9, "null_model": 0.1}, scores, ("full", "null_model"))
+    assert "favour full over null_model by 9.0 to 1" in text and "full forecasts best" in text
+    assert "Every variant beats" not in text

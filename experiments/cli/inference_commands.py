@@ -403,8 +403,6 @@ def cmd_compare_models(args: argparse.Namespace) -> int:
     from experiments.inference.targets import OBSERVED_FILES
 
     require_files(OBSERVED_FILES.values(), args.data, "compare-models")
-    if args.keep > 1:
-        raise ChannelsimError(f"--keep is a share of runs, at most 1, not {args.keep:g}.")
     result = compare_models(args.out, args.calibration, draws=args.draws, keep=args.keep, seed=args.seed,
                             **executor_options(args), data_dir=args.data, progress=progress_option(args))
     if not args.quiet:

@@ -55,7 +55,7 @@ from core.data import data_dir as find_data_dir
 from core.files import atomic_path, write_text_atomic
 from core.versions import code_version
 from experiments.inference.identification import PARTICLES_FILE, identification_report, particles_of_history
-from experiments.inference.posterior import Calibration, load_calibration, particle_overrides
+from experiments.inference.posterior import Calibration, load_calibration, particle_overrides, settings_from
 from experiments.inference.settings import DATE_PARAMETERS, VARIANTS, CalibrationError, Settings
 from experiments.inference.targets import (
     NATIONALITY_FILE,
@@ -284,16 +284,6 @@ def recorded_settings(out: str | Path) -> Settings:
     return _recorded(Path(out))[0]
 
 
-def settings_from(record: dict, where: Path) -> Settings:
-    """The Settings a record (``settings.json``, ``provenance.json``) holds; a CalibrationError naming
-    ``where`` if it holds none."""
-    try:
-        return Settings(**record["settings"])
-    except (KeyError, TypeError) as exc:
-        raise CalibrationError(f"{where} cannot be read as a calibration's settings ({type(exc).__name__}: "
-                               f"{exc}).") from None
-
-
 def _recorded(out: Path) -> tuple[Settings, dict[str, str]]:
     for name in (SETTINGS_FILE, "provenance.json"):
         if (out / name).is_file():
@@ -336,7 +326,7 @@ def generation_ess(history, t: int) -> float:
 def model_probabilities(history, variants: tuple[str, ...]) -> list[dict[str, float]]:
     """Each generation's posterior probability of each variant (pyabc's model probabilities)."""
     table = history.get_model_probabilities()
-    return [{"t": int(t), **{v: float(row.get(m, 0.0)) if m in row else 0.0 for m, v in enumerate(variants)}}
+    return [{"t": int(t), **{v: float(row.get(m, 0.0)) for m, v in enumerate(variants)}}
             for t, row in table.fillna(0.0).iterrows() if int(t) >= 0]
 
 

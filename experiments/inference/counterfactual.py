@@ -40,7 +40,6 @@ from experiments.inference.settings import (
     COUNTERFACTUAL_START,
     EVIDENCE_ARMS,
     CalibrationError,
-    Settings,
 )
 from experiments.plots import counterfactual_figure, deterrence_curve_figure
 
@@ -122,8 +121,7 @@ def counterfactual(out: str | Path, calibration: str | Path | Calibration | None
 def effect_sources(cal: Calibration, draws: int, seed: int) -> list[tuple[str, str, Calibration, float]]:
     """(source, variant, draws' calibration, the variant's probability) for the prior and the posterior of
     every model variant the calibration fitted; a variant the posterior lost is left out."""
-    settings = Settings(**{k: v for k, v in cal.provenance["settings"].items()
-                           if k in Settings.__dataclass_fields__})
+    settings = cal.settings
     prior = prior_calibration({v: settings.variant_free(v) for v in settings.variants}, max(draws, 1000), seed)
     found = cal.model_probabilities
     out = []

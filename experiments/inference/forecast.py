@@ -40,7 +40,7 @@ from experiments.inference.settings import (
     FORECAST_START,
     CalibrationError,
 )
-from experiments.inference.targets import monthly_by_run, read_observed
+from experiments.inference.targets import Observed, monthly_by_run, read_observed
 from experiments.plots import forecast_figure
 
 FORECAST_SCENARIO = "pilot_published"
@@ -101,8 +101,7 @@ def forecast(out: str | Path, calibration: str | Path | Calibration | None = Non
     if failed:
         raise CalibrationError(f"{failed} of {len(runs)} forecast runs failed; see {out / 'ensemble'}.")
     observed = read_observed(data_dir)
-    obs_monthly = observed.daily.set_index("date")["migrants_arrived"].resample("MS").sum()
-    obs_monthly.index = obs_monthly.index.to_period("M")
+    obs_monthly = observed.monthly_arrivals(CALIBRATION_START, observed.daily["date"].max().date())
     ahead = series[pd.to_datetime(series["date"]) >= pd.Timestamp(FORECAST_START)]
     table = band_table(monthly_by_run(ahead))
     table.index = table.index.astype(str)
@@ -117,7 +116,7 @@ def forecast(out: str | Path, calibration: str | Path | Calibration | None = Non
     obs_recent = obs_monthly[obs_monthly.index >= pd.Period("2023-01", "M")]
     forecast_figure(table, obs_recent, past.loc[past.index >= pd.Period("2023-01", "M")], out / "forecast.png",
                     note=f"{source}; observed: Home Office small boats (gov.uk)")
-    beliefs = belief_check(series, data_dir, end)
+    beliefs = belief_check(series, observed, data_dir, end)
     write_text_atomic(out / "beliefs.csv", beliefs.to_csv(index=False, float_format="%.4g"))
     write_text_atomic(out / "forecast.md", report_text(table, years, source, failed) + belief_text(beliefs))
     return table, years
@@ -126,14 +125,15 @@ def forecast(out: str | Path, calibration: str | Path | Calibration | None = Non
 BELIEF_DAYS = (dt.date(2025, 7, 9), dt.date(2025, 12, 31), dt.date(2026, 2, 1), dt.date(2026, 7, 31))
 
 
-def belief_check(series: pd.DataFrame, data_dir, end: dt.date) -> pd.DataFrame:
+def belief_check(series: pd.DataFrame, observed: Observed, data_dir, end: dt.date) -> pd.DataFrame:
     """The perceived return probability over the runs on a few days, beside the share of arrivals since the
     first return to France (September 2025) that the Home Office reports returned, to the day's month."""
     from core.data import data_file, read_one_in_one_out
 
     folder = find_data_dir(data_dir)
     returned = read_one_in_one_out(data_file(folder, "one_in_one_out_monthly.csv", "returns"))
-    daily = read_observed(data_dir).daily.set_index("date")["migrants_arrived"]
+    daily = observed.daily.set_index("date")["migrants_arrived"]
+    last = observed.daily["date"].max().date()
     wide = series.assign(date=pd.to_datetime(series["date"])).pivot_table(
         index="date", columns="run_id", values="perceived_return_probability")
     rows = []
@@ -146,11 +146,10 @@ def belief_check(series: pd.DataFrame, data_dir, end: dt.date) -> pd.DataFrame:
         since = pd.Period("2025-09", "M")
         ret = returned[(returned["month"] >= since) & (returned["month"] <= month)]["returned_to_france"].sum()
         arr = daily[(daily.index >= since.to_timestamp()) & (daily.index < (month + 1).to_timestamp())].sum()
-        observed = float(ret / arr) if month >= since and arr > 0 else float("nan")
+        share = float(ret / arr) if month >= since and arr > 0 else float("nan")
         rows.append({"day": day.isoformat(), "perceived_median": float(np.median(v)),
                      "perceived_5": float(np.percentile(v, 5)), "perceived_95": float(np.percentile(v, 95)),
-                     "observed_share_returned": observed, "in_data": day <= read_observed(data_dir).daily[
-                         "date"].max().date()})
+                     "observed_share_returned": share, "in_data": day <= last})
     return pd.DataFrame(rows)
 
 

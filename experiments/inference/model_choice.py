@@ -46,7 +46,6 @@ from experiments.inference.settings import (
     CALIBRATION_START,
     CALIBRATION_WARMUP_DAYS,
     CalibrationError,
-    Settings,
 )
 from experiments.inference.targets import monthly_by_run, read_observed
 from experiments.inference.validation import crps_ensemble
@@ -56,18 +55,6 @@ ORIGINS = (dt.date(2025, 7, 31), dt.date(2025, 10, 31))
 SCENARIO = "pilot_published"
 FIRST_MONTH = pd.Period("2018-07", "M")   # the distance's first month: after the series' first half-year
 DECISIVE = 3.0         # a ratio of model probabilities (or a CRPS ratio's inverse) this large counts as favouring
-
-
-def settings_of(cal: Calibration) -> Settings:
-    return Settings(**{k: v for k, v in cal.provenance["settings"].items() if k in Settings.__dataclass_fields__})
-
-
-def observed_months(data_dir, last: dt.date) -> pd.Series:
-    daily = read_observed(data_dir).daily
-    d = daily[daily["date"] <= pd.Timestamp(last)].set_index("date")["migrants_arrived"]
-    monthly = d.resample("MS").sum()
-    monthly.index = monthly.index.to_period("M")
-    return monthly
 
 
 def seasonal_naive(observed: pd.Series, months: pd.PeriodIndex, origin: pd.Period, trend: bool) -> np.ndarray:
@@ -103,7 +90,7 @@ def compare_models(out: str | Path, calibration: str | Path | Calibration | None
     if not 0 < keep <= 1:
         raise CalibrationError(f"keep must be a share in (0, 1], not {keep!r}.")
     cal = load_calibration(calibration)
-    settings = settings_of(cal)
+    settings = cal.settings
     if len(settings.variants) < 2:
         raise CalibrationError(f"{cal.folder} fitted one model variant ({settings.variants[0]}); compare-models "
                                "needs a calibration of several (channelsim calibrate --variants ...).")
@@ -122,7 +109,7 @@ def compare_models(out: str | Path, calibration: str | Path | Calibration | None
                                     progress=progress)
         ok = set(runs.loc[runs["status"] == "ok", "run_id"])
         monthly[variant] = monthly_by_run(series[series["run_id"].isin(ok)])
-    observed = observed_months(data_dir, end)
+    observed = read_observed(data_dir).monthly_arrivals(CALIBRATION_START, end)
     last_month = pd.Period(end, "M") - (1 if end.day < 28 else 0)   # the last whole month of the data
     rows, probs, kept = [], [], {}
     origins = [o for o in ORIGINS if o < end]

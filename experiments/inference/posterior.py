@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.inference.settings import ALL_FREE_PARAMETERS, DATE_PARAMETERS, VARIANTS, CalibrationError
+from experiments.inference.settings import ALL_FREE_PARAMETERS, DATE_PARAMETERS, VARIANTS, CalibrationError, Settings
 
 COMMITTED_CALIBRATION = Path(__file__).resolve().parent / "calibration"
 
@@ -35,6 +35,16 @@ def particle_overrides(theta: dict[str, float]) -> dict[str, Any]:
     """Model overrides from a particle (dates from decimal years, as ISO strings)."""
     return {name: decimal_year_to_date(float(value)).isoformat() if name in DATE_PARAMETERS else float(value)
             for name, value in theta.items() if not (isinstance(value, float) and math.isnan(value))}
+
+
+def settings_from(record: dict, where: Path) -> Settings:
+    """The Settings a record (``settings.json``, ``provenance.json``) holds; a CalibrationError naming
+    ``where`` if it holds none."""
+    try:
+        return Settings(**record["settings"])
+    except (KeyError, TypeError) as exc:
+        raise CalibrationError(f"{where} cannot be read as a calibration's settings ({type(exc).__name__}: "
+                               f"{exc}).") from None
 
 
 def weighted_quantile(values, weights, q: float) -> float:
@@ -60,6 +70,11 @@ class Calibration:
         table = self.variant_posterior(variant)
         return {name: weighted_quantile(table[name], table["weight"], 0.5)
                 for name in self.free_parameters if table[name].notna().all()}
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the calibration ran with (its provenance's)."""
+        return settings_from(self.provenance, self.folder / "provenance.json")
 
     @property
     def variants(self) -> list[str]:
@@ -105,32 +120,37 @@ class Calibration:
 
         return float(effective_sample_size(self.posterior["weight"].to_numpy(float)))
 
-    def _picks(self, n: int, seed: int, variant: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+    def _picks(self, n: int, seed: int, variant: str | None) -> pd.DataFrame:
+        """The n particles drawn (by weight, with replacement), one row each, in draw order."""
         table = self.posterior if variant is None else self.variant_posterior(variant)
         rng = np.random.default_rng(np.random.SeedSequence([seed, 5]))
         w = table["weight"].to_numpy(float)
-        return table, rng.choice(len(table), size=n, replace=True, p=w / w.sum())
+        return table.iloc[rng.choice(len(table), size=n, replace=True, p=w / w.sum())]
 
     def particles(self, n: int, seed: int, variant: str | None = None) -> list[dict[str, float]]:
         """n parameter sets drawn from the posterior (by weight, with replacement; of every variant by its
         probability, or of one ``variant``), as the calibration holds them (dates as decimal years; a
         parameter the draw's variant does not have is left out)."""
-        table, picks = self._picks(n, seed, variant)
-        names = self.free_parameters
-        rows = [{k: float(table.iloc[i][k]) for k in names} for i in picks]
-        return [{k: v for k, v in row.items() if not math.isnan(v)} for row in rows]
+        return self._thetas(self._picks(n, seed, variant))
 
     def draw_variants(self, n: int, seed: int, variant: str | None = None) -> list[str]:
         """The variant of each of the same n draws as :meth:`particles`."""
-        table, picks = self._picks(n, seed, variant)
-        return [str(table.iloc[i]["variant"]) if "variant" in table else "full" for i in picks]
+        return self._variants(self._picks(n, seed, variant))
 
     def draws(self, n: int, seed: int, variant: str | None = None) -> list[dict[str, Any]]:
         """The same n parameter sets as :meth:`particles`, as model overrides (with the variant's own)."""
+        picks = self._picks(n, seed, variant)
         several = "variant" in self.posterior
         return [{**(VARIANTS[v] if several else {}), **particle_overrides(theta)}
-                for theta, v in zip(self.particles(n, seed, variant), self.draw_variants(n, seed, variant),
-                                    strict=True)]
+                for theta, v in zip(self._thetas(picks), self._variants(picks), strict=True)]
+
+    def _thetas(self, picks: pd.DataFrame) -> list[dict[str, float]]:
+        rows = picks[self.free_parameters].to_dict("records")
+        return [{k: float(v) for k, v in row.items() if not math.isnan(v)} for row in rows]
+
+    @staticmethod
+    def _variants(picks: pd.DataFrame) -> list[str]:
+        return [str(v) for v in picks["variant"]] if "variant" in picks else ["full"] * len(picks)
 
 
 def calibrated_defaults(calibration: Calibration) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from core.data import data_dir as find_data_dir
 from core.files import write_text_atomic
 from experiments.inference.counterfactual import effects
 from experiments.inference.plans import posterior_runs, run_ensemble
+from experiments.inference.posterior import load_calibration
 from experiments.inference.report import markdown_table
 from experiments.inference.settings import (
     CALIBRATION_WARMUP_DAYS,
@@ -136,8 +137,6 @@ def recover(out: str | Path, settings: Settings = RECOVERY_SETTINGS, *, truths: 
             synthetic_data(data, TRUTHS[name], start, end, seed=seed + i, data_dir=data_dir)
         cal_folder = folder / "calibration"
         if (cal_folder / "posterior.csv").is_file():
-            from experiments.inference.posterior import load_calibration
-
             cal = load_calibration(cal_folder)
         else:
             if cal_folder.exists():

@@ -49,9 +49,9 @@ import numpy as np
 import pandas as pd
 
 from core.files import atomic_path, write_text_atomic
-from experiments.inference.abc_smc import check_same_data, distance, executor_map, problem, settings_from
+from experiments.inference.abc_smc import check_same_data, distance, executor_map, problem
 from experiments.inference.identification import PROFILED, prior_range, priors_of
-from experiments.inference.posterior import Calibration, load_calibration
+from experiments.inference.posterior import Calibration, load_calibration, settings_from
 from experiments.inference.report import markdown_table
 from experiments.inference.settings import (
     REFIT_KEEP,
