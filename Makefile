@@ -28,7 +28,7 @@ run: $(STAMP)
 	$(BIN)/channelsim run --out results/default
 
 docs: $(STAMP)-docs
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --strict
 
 notebook: $(STAMP)-notebook
 	$(BIN)/jupyter lab notebooks/

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.scenarios import available as scenarios
-from model import run
+from channelsim.core.scenarios import available as scenarios
+from channelsim.model import run
 
 SEEDS = (1, 2)
 START, DAYS = "2024-01-01", 730

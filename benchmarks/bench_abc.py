@@ -17,8 +17,8 @@ from pathlib import Path
 
 import figures
 
-from experiments.inference.abc_smc import calibrate
-from experiments.inference.settings import Settings
+from channelsim.experiments.inference.abc_smc import calibrate
+from channelsim.experiments.inference.settings import Settings
 
 
 def main() -> None:

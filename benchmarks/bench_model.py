@@ -44,9 +44,10 @@ CHILD = textwrap.dedent("""
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     t_import = time.perf_counter()
     import mesa
-    from model import ChannelModel
-    from agents import Migrant
-    import agents.coast, agents.kernels, model.channel_model, model.sea
+    from channelsim.model import ChannelModel
+    from channelsim.agents import Migrant
+    from channelsim import agents, model
+    import channelsim.agents.coast, channelsim.agents.kernels, channelsim.model.channel_model, channelsim.model.sea
     t_imported = time.perf_counter()
 
     year, overrides, kernels = int(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
@@ -135,8 +136,8 @@ IMPORTS = textwrap.dedent("""
     steps.append(("mesa", rss()))
     import numba
     steps.append(("numba (with LLVM)", rss()))
-    import model, agents.kernels
-    agents.kernels.compiled()
+    import channelsim.model, channelsim.agents.kernels
+    channelsim.agents.kernels.compiled()
     steps.append(("channelsim and its other imports", rss()))
     print(json.dumps(steps))
 """)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import figures
 
-from experiments.sweeps.design import expand
-from experiments.sweeps.execute import execute
-from experiments.sweeps.store import SweepStore
+from channelsim.experiments.sweeps.design import expand
+from channelsim.experiments.sweeps.execute import execute
+from channelsim.experiments.sweeps.store import SweepStore
 
 
 def sweep_of(runs: int):

@@ -1,10 +1,11 @@
-"""Recorded benchmark figures, and the README's benchmark table rendered from them.
+"""Recorded benchmark figures, and the docs' benchmark table rendered from them.
 
 Each benchmark script, run with ``--record``, writes its figures to
-``benchmarks/measured/NAME.json`` (with the date and the machine). The README's
-table is not typed by hand: ``python benchmarks/figures.py --write`` renders it
-from those files between the README's markers, and a test checks that the two
-agree, so a figure in the README is always one that was measured.
+``benchmarks/measured/NAME.json`` (with the date and the machine). The table on
+the docs' performance page (``docs/performance.md``) is not typed by hand:
+``python benchmarks/figures.py --write`` renders it from those files between the
+page's markers, and a test checks that the two agree, so a figure in the docs is
+always one that was measured.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "measured"
-README = HERE.parent / "README.md"
-CALIBRATION = HERE.parent / "experiments" / "inference" / "calibration" / "provenance.json"   # how it ran
+PAGE = HERE.parent / "docs" / "performance.md"   # where the table is rendered
+CALIBRATION = HERE.parent / "channelsim" / "experiments" / "inference" / "calibration" / "provenance.json"  # how it ran
 START, END = "<!-- benchmark table: rendered by benchmarks/figures.py -->", "<!-- end of benchmark table -->"
 
 
@@ -39,7 +40,7 @@ def load(name: str) -> dict:
 
 
 def table() -> str:
-    """The README's benchmark table, from the recorded figures."""
+    """The benchmark table, from the recorded figures."""
     model, sweep, abc = load("model"), load("sweep"), load("abc")
     calibration = json.loads(CALIBRATION.read_text())
     rows = [
@@ -83,22 +84,23 @@ def table() -> str:
 PATTERN = re.compile(re.escape(START) + r"\n(.*?)\n?" + re.escape(END), flags=re.S)
 
 
-def readme_block(text: str) -> str | None:
-    """What stands between the README's markers (None without them)."""
+def rendered_block(text: str) -> str | None:
+    """What stands between a page's benchmark table markers (None without them)."""
     match = PATTERN.search(text)
     return match.group(1) if match else None
 
 
-def write_readme() -> None:
-    text = README.read_text()
-    if readme_block(text) is None:
-        sys.exit(f"README.md has no benchmark table markers ({START} ... {END})")
-    README.write_text(PATTERN.sub(lambda _: f"{START}\n{table()}\n{END}", text))
+def write_page(page: Path = PAGE) -> None:
+    """Render the table between the page's markers."""
+    text = page.read_text()
+    if rendered_block(text) is None:
+        sys.exit(f"{page} has no benchmark table markers ({START} ... {END})")
+    page.write_text(PATTERN.sub(lambda _: f"{START}\n{table()}\n{END}", text))
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--write"]:
-        write_readme()
-        print("README.md: benchmark table rendered from benchmarks/measured/")
+        write_page()
+        print(f"{PAGE.relative_to(HERE.parent)}: benchmark table rendered from benchmarks/measured/")
     else:
         print(table())

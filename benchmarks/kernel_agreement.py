@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
-from model import run
+from channelsim.model import run
 
 START, END = "2024-01-01", "2026-12-31"
 

@@ -39,13 +39,13 @@ def changed_data(tmp_path, data_dir) -> Path:
 @pytest.fixture(scope="session")
 def pilot_2025():
     """The default scenario over 2025 (the pilot starts 18 September)."""
-    from model import run
+    from channelsim.model import run
 
     return run("pilot_2025", seed=7, start="2025-01-01", days=365)
 
 
 @pytest.fixture(scope="session")
 def no_deal_2025():
-    from model import run
+    from channelsim.model import run
 
     return run("no_deal", seed=7, start="2025-01-01", days=365)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import run
+from channelsim.model import run
 
 ANNOUNCED = np.datetime64("2025-07-10")
 ARMS = ("pilot_2025", "pilot_published", "pilot_ramp", "crackdown", "announcement_only")
@@ -36,7 +36,7 @@ def test_the_announcement_alone_returns_no_one_and_admits_no_one(runs):
 
 
 def test_crackdown_keeps_the_calibrated_crackdown_of_2024(data_dir):
-    from core.scenarios import load
+    from channelsim.core.scenarios import load
 
     base, arm = load("pilot_2025"), load("crackdown")
     assert arm.policy.crackdown_start == base.policy.crackdown_start

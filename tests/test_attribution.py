@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.scenarios import load
-from experiments.cli import main
-from experiments.inference.attribution import (
+from channelsim.core.scenarios import load
+from channelsim.experiments.cli import main
+from channelsim.experiments.inference.attribution import (
     WITHOUT,
     attribute_fall,
     attribution_table,
@@ -19,8 +19,8 @@ from experiments.inference.attribution import (
     scenario_without_arrangement,
     statement,
 )
-from experiments.inference.settings import CalibrationError
-from experiments.sweeps.store import read_nationalities, read_sweep
+from channelsim.experiments.inference.settings import CalibrationError
+from channelsim.experiments.sweeps.store import read_nationalities, read_sweep
 
 ARRANGEMENT = dt.date(2022, 12, 13)   # Albania's, in the shipped scenarios
 FITTED = "pilot_published"            # the committed calibration's scenario: the fitted arm's runs

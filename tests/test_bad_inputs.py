@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from bad_input_corpus import CASES, DAILY, REPO, SHARED_DATA, SWEEP, WRITERS, Case, sweep_with
 
-from experiments.cli import main
+from channelsim.experiments.cli import main
 
 
 def shared_series_with_a_gap() -> dict[str, str]:
@@ -60,7 +60,7 @@ def assert_refused(code, err: str, case: Case, out: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def quick_scheduler_timeout(monkeypatch):
-    from experiments.sweeps import execute
+    from channelsim.experiments.sweeps import execute
 
     monkeypatch.setattr(execute, "SCHEDULER_TIMEOUT", "1s")
 
@@ -118,7 +118,7 @@ END_TO_END = [
 @pytest.mark.parametrize("case", END_TO_END, ids=[c.kind for c in END_TO_END])
 def test_bad_input_to_the_channelsim_process_is_refused_the_same_way(case, tmp_path):
     argv, out = prepare(case, tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", *argv], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "channelsim", *argv], capture_output=True, text=True,
                           cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert_refused(proc.returncode, proc.stderr + proc.stdout, case, out)
     assert not (tmp_path / "results").exists() and not (tmp_path.parent / "x_seed1_2025-01-01").exists()

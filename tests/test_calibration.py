@@ -14,13 +14,13 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from core.params import Params
-from core.scenarios import apply_overrides
-from experiments.inference.abc_smc import calibrate, distance, generation_ess, transition
-from experiments.inference.posterior import calibrated_defaults, decimal_year_to_date, load_calibration
-from experiments.inference.settings import PRIORS, CalibrationError, Settings
-from experiments.inference.targets import read_observed
-from experiments.inference.validation import last_year_baseline, scores, seasonal_baseline, validate
+from channelsim.core.params import Params
+from channelsim.core.scenarios import apply_overrides
+from channelsim.experiments.inference.abc_smc import calibrate, distance, generation_ess, transition
+from channelsim.experiments.inference.posterior import calibrated_defaults, decimal_year_to_date, load_calibration
+from channelsim.experiments.inference.settings import PRIORS, CalibrationError, Settings
+from channelsim.experiments.inference.targets import read_observed
+from channelsim.experiments.inference.validation import last_year_baseline, scores, seasonal_baseline, validate
 
 REPO = Path(__file__).resolve().parents[1]
 # A calibration small enough to run twice: the year 2018 only.
@@ -28,7 +28,7 @@ SMALL = Settings(population=4, generations=2, budget=40, seed=11, end="2018-12-3
 
 
 def channelsim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "channelsim", *args], capture_output=True, text=True,
                           cwd=REPO, timeout=1500)
 
 
@@ -64,8 +64,8 @@ def test_a_generation_whose_weights_degenerate_ends_the_calibration_and_the_one_
         small_serial, tmp_path, capsys):
     from pyabc import History
 
-    from experiments.cli import main
-    from experiments.inference.identification import read_particles
+    from channelsim.experiments.cli import main
+    from channelsim.experiments.inference.identification import read_particles
 
     # generation 0 is the prior sample (equal weights: an effective sample size of all 4 particles); generation 1's
     # weights are unequal, so a floor between its effective sample size and 4 ends the calibration there
@@ -115,7 +115,7 @@ def test_min_ess_fraction_must_be_a_share():
 
 
 def test_a_calibration_stopped_by_time_resumes_twice_under_its_raised_limits(tmp_path):
-    from experiments.cli import main
+    from channelsim.experiments.cli import main
 
     out = tmp_path / "cal"
     settings = dataclasses.replace(SMALL, generations=1, budget=400)
@@ -144,7 +144,7 @@ def test_resume_refuses_a_folder_without_a_calibration_or_with_other_data(tmp_pa
 
 
 def test_calibrate_resume_takes_only_new_limits_on_the_command_line(tmp_path, capsys):
-    from experiments.cli import main
+    from channelsim.experiments.cli import main
 
     out = tmp_path / "cal"
     calibrate(out, dataclasses.replace(SMALL, generations=1), serial=True, progress=False)
@@ -269,7 +269,7 @@ def test_the_shipped_defaults_are_the_committed_posterior_medians():
 
 # --- the upstream shocks (simulated moments) ------------------------------------------------------------
 def test_moments_read_the_spread_and_persistence_left_after_trend_and_season():
-    from experiments.inference.shocks import moments
+    from channelsim.experiments.inference.shocks import moments
 
     months = pd.period_range("2019-01", "2025-07", freq="M")
     trend = np.linspace(5.0, 8.0, len(months))
@@ -284,7 +284,7 @@ def test_moments_read_the_spread_and_persistence_left_after_trend_and_season():
         assert m["resid_lag1"] == pytest.approx(phi, abs=0.3)
     smooth = moments(pd.Series(np.expm1(trend + season), index=months))
     assert smooth["resid_sd"] < 0.05
-    from experiments.inference.settings import CalibrationError
+    from channelsim.experiments.inference.settings import CalibrationError
 
     with pytest.raises(CalibrationError, match="at least 36 months"):
         moments(pd.Series(np.ones(30), index=pd.period_range("2020-01", periods=30, freq="M")))
@@ -320,7 +320,7 @@ def test_shocks_refuses_a_bad_grid(tmp_path, flag, value, message):
 
 
 def test_the_shipped_shock_defaults_are_the_committed_fit():
-    from experiments.inference.shocks import load_choice
+    from channelsim.experiments.inference.shocks import load_choice
 
     choice = load_choice()
     inflow = Params().inflow
@@ -455,7 +455,7 @@ def test_counterfactual_command_compares_the_pilot_with_no_deal(tmp_path):
     rows = table.set_index(["arm", "outcome"])
     assert rows.loc[("pilot_published", "returns"), "level_median"] > 0
     assert rows.loc[("pilot_published", "legal_admissions"), "level_median"] > 0
-    from experiments.sweeps.store import read_sweep
+    from channelsim.experiments.sweeps.store import read_sweep
 
     runs, series = read_sweep(out / "ensemble")
     assert (runs["status"] == "ok").all() and len(runs) == 6
@@ -481,7 +481,7 @@ def test_counterfactual_refuses_bad_arms(tmp_path, arms, message):
 
 
 def test_counterfactual_is_reproducible_from_its_seed(tmp_path, data_dir):
-    from experiments.inference.counterfactual import counterfactual
+    from channelsim.experiments.inference.counterfactual import counterfactual
 
     a = counterfactual(tmp_path / "a", draws=1, seed=5, arms=("pilot_published",), serial=True,
                        data_dir=data_dir, progress=False)

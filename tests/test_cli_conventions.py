@@ -10,7 +10,7 @@ import os
 import pandas as pd
 import pytest
 
-from experiments.cli import main
+from channelsim.experiments.cli import main
 
 SMALL_SWEEP = """
 name = "cli_small"
@@ -79,8 +79,8 @@ def test_summary_records_code_version_data_hashes_and_parameters_hash(tmp_path, 
 
 
 def test_an_interrupted_save_leaves_no_partial_output(tmp_path, monkeypatch):
-    from model import run
-    from model.result import Result
+    from channelsim.model import run
+    from channelsim.model.result import Result
 
     result = run("pilot_2025", days=3, start="2025-07-20")
 
@@ -126,7 +126,7 @@ def test_sweep_on_dask_prints_the_dashboard_and_quiet_silences_sweep_analyse_and
 
 
 def test_channelsim_help_lists_version_and_every_command_has_quiet():
-    from experiments.cli import build_parser
+    from channelsim.experiments.cli import build_parser
 
     parser = build_parser()
     assert "--version" in parser.format_help()

@@ -8,9 +8,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agents import Migrant
-from core.population import STATES
-from model import ChannelModel
+from channelsim.agents import Migrant
+from channelsim.core.population import STATES
+from channelsim.model import ChannelModel
 
 STATE_COLUMNS = [f"state_{s}" for s in STATES]
 

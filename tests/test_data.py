@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.data import DataError, convert, download, read_small_boats
-from experiments.inference.targets import PUBLIC_FIGURES, layout_of, observed, targets
+from channelsim.core.data import DataError, convert, download, read_small_boats
+from channelsim.experiments.inference.targets import PUBLIC_FIGURES, layout_of, observed, targets
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -107,7 +107,7 @@ def test_download_failure_is_a_clear_error_and_writes_nothing(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     out = tmp_path / "data"
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "data", "download", "--url",
+    proc = subprocess.run([sys.executable, "-m", "channelsim", "data", "download", "--url",
                            f"http://127.0.0.1:{port}/publication", "--out", str(out)], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)})
     assert proc.returncode == 2 and "cannot download" in proc.stderr and "Traceback" not in proc.stderr
@@ -120,7 +120,7 @@ def test_cli_convert_refuses_a_malformed_file_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("date,migrants_arrived,boats_arrived\nyesterday,1,1\n")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "data", "convert", str(bad), "--out", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "channelsim", "data", "convert", str(bad), "--out", str(out)],
                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert proc.returncode == 2 and "not a date" in proc.stderr
     assert not out.exists() or not list(out.glob("*.csv"))
@@ -150,8 +150,8 @@ def test_the_same_targets_summarise_a_model_run(pilot_2025):
 def test_files_as_a_real_download_may_come_are_read_as_the_shared_ones(tmp_path, data_dir):
     """A byte-order mark, Windows line ends and thousands separators change nothing."""
     shared = data_dir
-    from core.data import read_one_in_one_out
-    from core.nationality_data import read_nationality_arrivals
+    from channelsim.core.data import read_one_in_one_out
+    from channelsim.core.nationality_data import read_nationality_arrivals
 
     monthly = (shared / "one_in_one_out_monthly.csv").read_text()
     (tmp_path / "monthly.csv").write_bytes(b"\xef\xbb\xbf" + monthly.replace("\n", "\r\n").encode())

@@ -7,10 +7,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from experiments.inference.abc_smc import NATIONALITY_SHARE_SCALE, calibrate, distance
-from experiments.inference.settings import DETERRENCE_PRIORS, PRIOR_SETS, PRIORS, CalibrationError, Settings
-from experiments.inference.targets import nationality_shares, nationality_targets, read_observed
-from model import run
+from channelsim.experiments.inference.abc_smc import NATIONALITY_SHARE_SCALE, calibrate, distance
+from channelsim.experiments.inference.settings import DETERRENCE_PRIORS, PRIOR_SETS, PRIORS, CalibrationError, Settings
+from channelsim.experiments.inference.targets import nationality_shares, nationality_targets, read_observed
+from channelsim.model import run
 
 
 def test_the_deterrence_prior_set_adds_the_parameters_deterrence_runs_through():
@@ -70,7 +70,7 @@ def test_a_small_deterrence_calibration_runs_and_records_what_it_fitted(tmp_path
 
 
 def test_the_command_line_offers_the_prior_sets(tmp_path, capsys):
-    from experiments.cli import main
+    from channelsim.experiments.cli import main
 
     with pytest.raises(SystemExit) as exit_:
         main(["calibrate", "--priors", "everything", "--out", str(tmp_path / "cal")])

@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.inference.counterfactual import counterfactual
-from experiments.sweeps.design import RunSpec
-from experiments.sweeps.execute import execute_plan
-from experiments.sweeps.store import SweepStore, read_nationalities, read_sweep
+from channelsim.experiments.inference.counterfactual import counterfactual
+from channelsim.experiments.sweeps.design import RunSpec
+from channelsim.experiments.sweeps.execute import execute_plan
+from channelsim.experiments.sweeps.store import SweepStore, read_nationalities, read_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -88,7 +88,7 @@ def test_a_sweep_keeps_monthly_flows_by_nationality_that_sum_to_its_totals(tmp_p
 
 
 def test_counterfactual_refuses_a_curve_level_the_model_does_not_take(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "counterfactual", "--draws", "1",
+    proc = subprocess.run([sys.executable, "-m", "channelsim", "counterfactual", "--draws", "1",
                            "--curve", "0,-50", "--out", str(tmp_path / "cf")], capture_output=True, text=True,
                           cwd=REPO, timeout=300)
     assert proc.returncode == 2 and "returns_per_week" in proc.stderr and "Traceback" not in proc.stderr

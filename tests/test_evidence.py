@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.cli import main
-from experiments.inference.posterior import load_calibration, prior_calibration
-from experiments.inference.settings import VARIANT_DROPS, VARIANTS, CalibrationError, Settings
-from model import run
+from channelsim.experiments.cli import main
+from channelsim.experiments.inference.posterior import load_calibration, prior_calibration
+from channelsim.experiments.inference.settings import VARIANT_DROPS, VARIANTS, CalibrationError, Settings
+from channelsim.model import run
 
 TINY = Settings(population=6, generations=2, budget=12, seed=3, start="2025-03-01", priors="deterrence",
                 variants=("full", "null_model"))
@@ -20,7 +20,7 @@ TINY = Settings(population=6, generations=2, budget=12, seed=3, start="2025-03-0
 
 @pytest.fixture(scope="module")
 def two_models(tmp_path_factory, data_dir):
-    from experiments.inference.abc_smc import calibrate
+    from channelsim.experiments.inference.abc_smc import calibrate
 
     return calibrate(tmp_path_factory.mktemp("mm") / "cal", TINY, workers=2, data_dir=data_dir, progress=False)
 
@@ -101,7 +101,7 @@ def test_a_calibration_of_two_variants_records_each_particles_model_and_their_pr
 
 
 def test_seasonal_naive_baselines():
-    from experiments.inference.model_choice import seasonal_naive
+    from channelsim.experiments.inference.model_choice import seasonal_naive
 
     months = pd.period_range("2023-01", "2025-12", freq="M")
     observed = pd.Series(np.r_[np.full(12, 100.0), np.full(12, 200.0), np.full(12, 300.0)], index=months)
@@ -125,7 +125,7 @@ def test_compare_models_writes_probabilities_and_rolling_origin_scores(two_model
     assert (scores.loc[scores["origin"] == "2025-07-31", "months"] == 6).all()
     assert (scores.loc[scores["origin"] == "2025-10-31", "months"] == 3).all()
     # the seasonal naive's score is its mean absolute error against the Home Office's months
-    from experiments.inference.targets import read_observed
+    from channelsim.experiments.inference.targets import read_observed
 
     obs = read_observed(data_dir).monthly_arrivals(dt.date(2018, 1, 1), dt.date(2026, 2, 1))
     months = pd.period_range("2025-11", "2026-01", freq="M")
@@ -161,7 +161,7 @@ def test_recovery_makes_synthetic_series_and_calibrates_on_them(tmp_path, data_d
     assert table.loc["strong_deterrence", "true_effect_median"] < -0.05
     assert abs(table.loc["no_deterrence", "true_effect_median"]) < 0.05
     assert table["verdict"].str.match(r"(recovered|partly|NOT recovered)").all()
-    from experiments.inference.targets import read_observed
+    from channelsim.experiments.inference.targets import read_observed
 
     synthetic, real = read_observed(out / "no_deterrence" / "data"), read_observed(data_dir)
     assert synthetic.daily["date"].min() == pd.Timestamp("2025-05-01")
@@ -205,7 +205,7 @@ def test_forecast_by_month_from_the_day_after_the_data(two_models, tmp_path, dat
 
 def test_the_counterfactual_sets_prior_against_posterior_effects_for_every_variant(two_models, tmp_path,
                                                                                      data_dir):
-    from experiments.inference.counterfactual import counterfactual
+    from channelsim.experiments.inference.counterfactual import counterfactual
 
     out = tmp_path / "cf"
     counterfactual(out, two_models, draws=2, seed=1, arms=("announcement_only",), evidence_draws=2, workers=2,
@@ -223,7 +223,7 @@ def test_the_counterfactual_sets_prior_against_posterior_effects_for_every_varia
 
 
 def test_the_upstream_response_is_smooth_with_no_floor():
-    from agents.coast import ATTRACTIVENESS_CAP, upstream_attractiveness
+    from channelsim.agents.coast import ATTRACTIVENESS_CAP, upstream_attractiveness
 
     ref = np.array([2.0, 2.0])
     value = np.linspace(-4.0, 6.0, 201)
@@ -239,8 +239,8 @@ def test_the_upstream_response_is_smooth_with_no_floor():
 
 
 def test_parameter_labels_say_what_was_calibrated_and_what_was_set_by_hand():
-    from core.params import describe
-    from experiments.inference.settings import PRIOR_SETS
+    from channelsim.core.params import describe
+    from channelsim.experiments.inference.settings import PRIOR_SETS
 
     rows = {r["name"]: r for r in describe()}
     fitted = set(PRIOR_SETS["deterrence"])
@@ -254,7 +254,7 @@ def test_parameter_labels_say_what_was_calibrated_and_what_was_set_by_hand():
 def test_a_fractional_weekly_quota_is_carried_so_the_schedule_is_delivered_whole():
     from types import SimpleNamespace
 
-    from agents.border_force import BorderForce
+    from channelsim.agents.border_force import BorderForce
 
     state = SimpleNamespace(_carry={"select": 0.0, "remove": 0.0})
     # 17 returns in a 30-day month: 3.97 a week, not int(3.97) = 3 a week
@@ -265,7 +265,7 @@ def test_a_fractional_weekly_quota_is_carried_so_the_schedule_is_delivered_whole
 
 
 def test_the_recovery_verdict_says_which_way_it_went():
-    from experiments.inference.recovery import verdict
+    from channelsim.experiments.inference.recovery import verdict
 
     null = {"truth": "no_deterrence", "true_effect_median": -0.01, "true_effect_min": -0.03, "true_effect_max": 0.01}
     assert verdict({**null, "recovered_effect_5": -0.05, "recovered_effect_95": 0.02,
@@ -285,7 +285,7 @@ def test_the_recovery_verdict_says_which_way_it_went():
 
 
 def test_the_model_choice_verdict_reads_the_probabilities_and_the_scores():
-    from experiments.inference.model_choice import verdict
+    from channelsim.experiments.inference.model_choice import verdict
 
     scores = pd.DataFrame({"origin": ["2025-07-31"] * 4,
                            "forecaster": ["full", "null_model", "seasonal naive", "trend-adjusted seasonal naive"],

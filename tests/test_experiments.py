@@ -14,11 +14,11 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from experiments.sweeps import analysis
-from experiments.sweeps.design import SweepError, expand, from_folder, load_sweep
-from experiments.sweeps.execute import ClusterError, cluster_from_file, execute
-from experiments.sweeps.runner import run_one
-from experiments.sweeps.store import StoreError, SweepStore, read_sweep
+from channelsim.experiments.sweeps import analysis
+from channelsim.experiments.sweeps.design import SweepError, expand, from_folder, load_sweep
+from channelsim.experiments.sweeps.execute import ClusterError, cluster_from_file, execute
+from channelsim.experiments.sweeps.runner import run_one
+from channelsim.experiments.sweeps.store import StoreError, SweepStore, read_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = """
@@ -81,7 +81,7 @@ def wait_for_runs(folder: Path, n: int, timeout: float = 120) -> None:
 
 
 def channelsim(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "channelsim", *args], capture_output=True, text=True,
                           **kwargs)
 
 
@@ -228,7 +228,7 @@ def test_an_external_scheduler_with_two_worker_processes_stores_what_the_serial_
 def test_a_worker_killed_mid_sweep_loses_and_duplicates_no_run(tmp_path, tiny_file, serial_tiny, external_cluster):
     address, workers = external_cluster
     out = tmp_path / "killed"
-    sweep = subprocess.Popen([sys.executable, "-m", "experiments.cli", "sweep", str(tiny_file), "--scheduler",
+    sweep = subprocess.Popen([sys.executable, "-m", "channelsim", "sweep", str(tiny_file), "--scheduler",
                               address, "--out", str(out), "--quiet", "--flush-every", "1"],
                              cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -244,7 +244,7 @@ def test_a_worker_killed_mid_sweep_loses_and_duplicates_no_run(tmp_path, tiny_fi
 
 def test_a_sweep_stopped_and_resumed_runs_only_what_is_missing(tmp_path, tiny_file, serial_tiny):
     out = tmp_path / "resumed"
-    first = subprocess.Popen([sys.executable, "-m", "experiments.cli", "sweep", str(tiny_file), "--serial",
+    first = subprocess.Popen([sys.executable, "-m", "channelsim", "sweep", str(tiny_file), "--serial",
                               "--out", str(out), "--quiet", "--flush-every", "1"],
                              cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
     wait_for_runs(out, 3)

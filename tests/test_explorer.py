@@ -24,8 +24,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 def test_explorer_page_builds_and_recreates_the_model_as_solaraviz_does():
-    from experiments.explorer import MODEL_PARAMS, make_page
-    from model import ChannelModel
+    from channelsim.experiments.explorer import MODEL_PARAMS, make_page
+    from channelsim.model import ChannelModel
 
     assert make_page(returns_per_week=100.0) is not None
     # SolaraViz re-creates the model with the form's values (a typed seed) and its own scenario object
@@ -55,7 +55,7 @@ def free_port() -> int:
 def start_explorer() -> tuple[subprocess.Popen, str]:
     """`channelsim explore` on a free port, once it answers: the process and its address."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "explore", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "channelsim", "explore", "--port", str(port)],
                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.inference.abc_smc import calibrate
-from experiments.inference.identification import (
+from channelsim.experiments.inference.abc_smc import calibrate
+from channelsim.experiments.inference.identification import (
     PARTICLES_FILE,
     identification_report,
     identification_table,
@@ -22,8 +22,8 @@ from experiments.inference.identification import (
     read_particles,
     verdict,
 )
-from experiments.inference.posterior import load_calibration
-from experiments.inference.settings import PRIOR_SETS, Settings
+from channelsim.experiments.inference.posterior import load_calibration
+from channelsim.experiments.inference.settings import PRIOR_SETS, Settings
 
 REPO = Path(__file__).resolve().parents[1]
 PRIORS = {"loss_if_returned": (0.0, 12.0), "returnee_salience": (0.0, 20.0), "report_reach": (1.0, 50.0)}
@@ -117,7 +117,7 @@ def test_a_calibration_without_its_simulations_gets_no_profile_and_says_so(tmp_p
 
 def test_identify_command_writes_the_report_and_refuses_an_unknown_parameter(tmp_path):
     cal = fake_calibration(tmp_path / "cal")
-    run = [sys.executable, "-m", "experiments.cli", "identify", str(cal)]
+    run = [sys.executable, "-m", "channelsim", "identify", str(cal)]
     proc = subprocess.run([*run, "--out", str(tmp_path / "rep")], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert "The data identify" in proc.stdout and (tmp_path / "rep" / "identification.md").exists()

@@ -6,7 +6,7 @@ import numpy as np
 
 
 def test_batch_run_example_sweeps_the_quota():
-    from experiments.examples import batch_run
+    from channelsim.experiments.examples import batch_run
 
     table = batch_run.main(days=60, seeds=1, quotas=(0, 200))
     assert list(table.index) == [0, 200]
@@ -15,7 +15,7 @@ def test_batch_run_example_sweeps_the_quota():
 
 
 def test_ema_workbench_example_evaluates_sampled_scenarios():
-    from experiments.examples import ema_workbench
+    from channelsim.experiments.examples import ema_workbench
 
     experiments, results = ema_workbench.main(scenarios=4, policies=1, replications=1, days=45, processes=2)
     assert len(experiments) == 4
@@ -28,7 +28,7 @@ def test_ema_workbench_example_evaluates_sampled_scenarios():
 
 
 def test_ema_workbench_example_has_levers_uncertainties_replications_and_a_process_pool():
-    from experiments.examples import ema_workbench
+    from channelsim.experiments.examples import ema_workbench
 
     model = ema_workbench.workbench_model(days=45, replications=2)
     assert {p.name for p in model.levers} == {"returns_per_week", "crackdown_intensity"}

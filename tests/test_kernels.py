@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from agents import Migrant
-from agents.beliefs import BayesianForgetting, News
-from agents.kernels import APPLY, CROSS, LEAVE, WAIT, backend, compiled
-from agents.migrant import ChoiceContext, daily_choice, leave_pull_today, shared_cross_utility
-from core.params import Params
-from core.population import FRANCE, NO_GANG, Population
-from core.scenarios import apply_overrides
-from model import ChannelModel, run
+from channelsim.agents import Migrant
+from channelsim.agents.beliefs import BayesianForgetting, News
+from channelsim.agents.kernels import APPLY, CROSS, LEAVE, WAIT, backend, compiled
+from channelsim.agents.migrant import ChoiceContext, daily_choice, leave_pull_today, shared_cross_utility
+from channelsim.core.params import Params
+from channelsim.core.population import FRANCE, NO_GANG, Population
+from channelsim.core.scenarios import apply_overrides
+from channelsim.model import ChannelModel, run
 
 needs_numba = pytest.mark.skipif(compiled() is None, reason="numba is not installed")
 

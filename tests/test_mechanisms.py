@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agents.beliefs import BayesianForgetting, News, TrustWeightedExchange
-from agents.gang import SmugglingGang
-from core.params import Beliefs, Danger, Params
-from core.population import DETAINED, Population
-from model import ChannelModel, run
-from model.sea import incident_probability
+from channelsim.agents.beliefs import BayesianForgetting, News, TrustWeightedExchange
+from channelsim.agents.gang import SmugglingGang
+from channelsim.core.params import Beliefs, Danger, Params
+from channelsim.core.population import DETAINED, Population
+from channelsim.model import ChannelModel, run
+from channelsim.model.sea import incident_probability
 
 SEEDS = (1, 2)
 
@@ -119,7 +119,7 @@ def test_gangs_load_boats_more_heavily_when_boats_are_scarce():
 
 
 def test_a_launch_whose_passengers_were_all_admitted_meanwhile_does_not_go():
-    from core.population import ADMITTED
+    from channelsim.core.population import ADMITTED
 
     model = ChannelModel("pilot_2025", rng=1, start="2025-01-01", warmup_days=30)
     model.env.run(until=model.env.now + 0.01)   # past midnight: the day's ledger is open
@@ -296,7 +296,7 @@ def test_gang_prices_rise_with_the_backlog_per_seat_and_with_enforcement():
 
 
 def test_taxi_boats_are_stopped_on_the_beach_less_often():
-    from agents.gang import Boat
+    from channelsim.agents.gang import Boat
 
     model = ChannelModel("pilot_2025", rng=1, start="2025-01-01", warmup_days=0)
     gang = model.gangs[0]
@@ -309,8 +309,8 @@ def test_taxi_boats_are_stopped_on_the_beach_less_often():
 
 
 def test_upstream_shocks_have_mean_one_the_stated_spread_and_persistence():
-    from core.params import Inflow
-    from model.upstream import UpstreamShocks
+    from channelsim.core.params import Inflow
+    from channelsim.model.upstream import UpstreamShocks
 
     shocks = UpstreamShocks(Inflow(upstream_shock_sd=0.6, upstream_shock_days=30.0,
                                    upstream_shock_common_share=0.5), 3, np.random.default_rng(4))

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agents import BorderForce, FrenchPolice, Migrant, SmugglingGang
-from model import COLUMNS, ChannelModel, run
+from channelsim.agents import BorderForce, FrenchPolice, Migrant, SmugglingGang
+from channelsim.model import COLUMNS, ChannelModel, run
 
 
 def test_step_advances_exactly_one_day_and_records_it():

@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from agents.coast import InflowMix
-from core.calendar import Calendar
-from core.data import DataError
-from core.nationality_data import read_nationality_arrivals
-from core.params import Params
-from core.scenarios import ScenarioError, apply_overrides, from_dict
-from model import ChannelModel
+from channelsim.agents.coast import InflowMix
+from channelsim.core.calendar import Calendar
+from channelsim.core.data import DataError
+from channelsim.core.nationality_data import read_nationality_arrivals
+from channelsim.core.params import Params
+from channelsim.core.scenarios import ScenarioError, apply_overrides, from_dict
+from channelsim.model import ChannelModel
 
 FLOWS = ["inflow", "arrivals", "returns", "returns_home_country"]
 
@@ -144,7 +144,7 @@ def test_a_nationality_file_missing_a_column_is_refused(tmp_path):
 def test_a_run_returns_and_saves_the_flows_by_nationality(tmp_path):
     import pandas as pd
 
-    from model import run
+    from channelsim.model import run
 
     result = run("pilot_2025", seed=2, start="2025-09-10", days=40)
     saved = pd.read_parquet(result.save(tmp_path / "out") / "nationalities.parquet")

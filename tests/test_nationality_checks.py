@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.inference.nationality_checks import coverage, episode_checks, row_checks
+from channelsim.experiments.inference.nationality_checks import coverage, episode_checks, row_checks
 
 
 def _monthly(albanians_2022: list[float], albanians_2023: list[float], others: float = 1000.0) -> pd.DataFrame:

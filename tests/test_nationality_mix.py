@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agents.coast import InflowMix
-from core.calendar import Calendar
-from core.data import DataError
-from core.nationality_data import published_shares, read_nationality_arrivals, with_published_mix
-from core.params import Nationality, Params
-from core.scenarios import ScenarioError, apply_overrides
-from experiments.cli import main
-from model import ChannelModel
+from channelsim.agents.coast import InflowMix
+from channelsim.core.calendar import Calendar
+from channelsim.core.data import DataError
+from channelsim.core.nationality_data import published_shares, read_nationality_arrivals, with_published_mix
+from channelsim.core.params import Nationality, Params
+from channelsim.core.scenarios import ScenarioError, apply_overrides
+from channelsim.experiments.cli import main
+from channelsim.model import ChannelModel
 
 HEADER = "period_start,period_end,nationality,people,share_of_known,basis,source\n"
 
@@ -100,9 +100,9 @@ def test_the_model_reads_the_mix_from_the_file_it_is_given(tmp_path, data_dir):
 
 
 def test_groups_that_cross_less_get_a_larger_share_of_the_inflow_than_of_the_published_arrivals(data_dir):
-    from agents.migrant import eventual_crossing_share
-    from core.nationality_data import with_published_mix
-    from model.nationality_mix import inflow_mix
+    from channelsim.agents.migrant import eventual_crossing_share
+    from channelsim.core.nationality_data import with_published_mix
+    from channelsim.model.nationality_mix import inflow_mix
 
     params = Params()
     crossing = eventual_crossing_share(params, 1e-4)

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import plots
-from experiments.inference.counterfactual import FEW_DRAWS, OUTCOMES, effects, statement
+from channelsim.experiments import plots
+from channelsim.experiments.inference.counterfactual import FEW_DRAWS, OUTCOMES, effects, statement
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
@@ -103,8 +103,8 @@ def test_sobol_bars_show_every_outcome_and_warn_when_n_is_small(artifacts):
 
 
 def test_posterior_figure_shows_prior_posterior_and_median_with_readable_names(artifacts):
-    from experiments.inference.posterior import load_calibration
-    from experiments.inference.settings import PRIORS
+    from channelsim.experiments.inference.posterior import load_calibration
+    from channelsim.experiments.inference.settings import PRIORS
 
     cal = load_calibration()
     path = plots.posterior_plot(cal.posterior, dict(PRIORS), artifacts / "posterior.png",
@@ -113,7 +113,7 @@ def test_posterior_figure_shows_prior_posterior_and_median_with_readable_names(a
 
 
 def test_series_figure_overlays_the_observed_series_and_marks_the_returns_start(artifacts, data_dir):
-    from model import run
+    from channelsim.model import run
 
     result = run("pilot_2025", seed=2, start="2025-05-01", days=200, data_dir=data_dir)
     fig = result.plot(observed=result.observed_overlay())

@@ -4,8 +4,6 @@ match the package, the README's figures are the code's, and `pip install .` give
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -18,18 +16,6 @@ PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 README = (REPO / "README.md").read_text()
 
 
-def test_the_api_reference_builds_without_warnings(tmp_path):
-    if shutil.which("mkdocs", path=str(Path(sys.executable).parent)) is None:
-        pytest.skip("mkdocs is not installed (pip install -e '.[docs]'; the test extra has it)")
-    mkdocs = Path(sys.executable).parent / "mkdocs"
-    proc = subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(tmp_path / "site")], cwd=REPO,
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "WARNING" not in proc.stderr, proc.stderr[-3000:]
-    model_page = (tmp_path / "site" / "api" / "model" / "index.html").read_text()
-    assert "ChannelModel" in model_page and "Result" in model_page
-
-
 def test_the_licence_file_matches_pyproject_and_the_citation_file_the_version():
     licence = PYPROJECT["project"]["license"]["text"]
     assert licence == "MIT" and (REPO / "LICENSE").read_text().startswith("MIT License")
@@ -38,58 +24,89 @@ def test_the_licence_file_matches_pyproject_and_the_citation_file_the_version():
     assert "cff-version: 1.2.0" in citation
 
 
-def test_the_readme_sobol_run_count_is_the_shipped_files():
-    from experiments.sweeps.design import load_sweep
-
-    sweep = load_sweep("sobol")
-    n, d = sweep.spec.samples, len(sweep.parameter_names)
-    points = n * (d + 2) if not sweep.spec.second_order else n * (2 * d + 2)
-    assert len(sweep.points) == points
-    stated = re.search(r"`sobol` sweep is ([\d,]+) design points", README)
-    assert stated and int(stated.group(1).replace(",", "")) == points, "the README's Sobol run count is stale"
-    assert f"{n} x ({d} + 2)" in README
-    references = len(sweep.runs()) - len(sweep.points) * sweep.spec.replicates
-    assert references == 1 and "plus one\nreference run" in README
-
-
-def test_the_extras_split_running_from_testing_docs_and_notebooks():
+def test_the_extras_split_running_from_the_heavy_tools_testing_docs_and_notebooks():
     extras = PYPROJECT["project"]["optional-dependencies"]
-    assert {"test", "docs", "notebook"} <= set(extras)
+    assert {"sweeps", "cluster", "calibration", "explorer", "all", "test", "docs", "notebook"} <= set(extras)
     assert any(r.startswith("jupyterlab") for r in extras["notebook"])
-    assert set(extras["docs"]) <= set(extras["test"]), "CI (the test extra) must have the docs tools"
+    assert "channelsim[docs]" in extras["test"] and "channelsim[all]" in extras["test"], \
+        "CI (the test extra) must have the docs tools and every extra"
     runtime = " ".join(PYPROJECT["project"]["dependencies"])
-    assert "pytest" not in runtime and "mkdocs" not in runtime
+    for heavy in ("pytest", "mkdocs", "dask", "pyabc", "solara", "SALib", "ema-workbench", "scoringrules"):
+        assert heavy not in runtime, f"{heavy} belongs in an extra: a plain install runs a scenario"
+    from channelsim.experiments.cli import EXTRAS
+
+    for module, extra in EXTRAS.items():   # the CLI's message names an extra that exists
+        assert extra in extras, (module, extra)
     makefile = (REPO / "Makefile").read_text()
     for target in ("run:", "test:", "bench:", "docs:", "notebook:"):
         assert f"\n{target}" in makefile
     assert "-e .\n" in makefile and "ruff check" in makefile and "lint-imports" in makefile
 
 
-def test_pip_install_dot_into_a_fresh_venv_then_channelsim_run(tmp_path, data_dir):
-    """A wheel built from the checkout, installed (not editable) into a new venv; the dependencies are
-    borrowed from this venv (its site-packages on the path through a .pth file, whose own .pth files, the
-    editable install among them, are not read), so the package's own files come from the wheel."""
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    """The wheel and the sdist, built from the checkout by `python -m build` (as CI builds them)."""
+    out = tmp_path_factory.mktemp("dist")
+    build = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--wheel", "--sdist", "--outdir",
+                            str(out), str(REPO)], capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
+    return out
+
+
+def test_the_sdist_and_the_wheel_carry_the_package_its_data_and_scenarios(dist):
+    import tarfile
+    import zipfile
+
+    wheel = zipfile.ZipFile(next(dist.glob("channelsim-*.whl"))).namelist()
+    sdist = tarfile.open(next(dist.glob("channelsim-*.tar.gz"))).getnames()
+    for name in ("small_boats_daily.csv", "small_boats_weekly.csv", "nationality_arrivals.csv",
+                 "one_in_one_out_monthly.csv"):
+        assert f"channelsim/data/{name}" in wheel
+        assert any(n.endswith(f"channelsim/data/{name}") for n in sdist)
+    assert "channelsim/core/scenarios/pilot_published.toml" in wheel
+    assert "channelsim/experiments/inference/calibration/posterior.csv" in wheel
+    # one package: nothing installs as a top-level core, agents, model or experiments
+    assert {n.split("/")[0] for n in wheel} <= {"channelsim", next(n.split("/")[0] for n in wheel
+                                                                   if n.endswith(".dist-info/METADATA"))}
+
+
+def test_pip_install_the_wheel_into_a_fresh_venv_then_run_with_no_data_folder(tmp_path, dist):
+    """A plain (non-editable) install of the wheel and its dependencies (from the package registry) into
+    a new venv, then `channelsim run --days 30` and `channelsim.run(...)` from a folder with no data
+    beside it, CHANNELSIM_DATA unset and an empty user data folder: they read the packaged snapshot."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
+    wheel = next(dist.glob("channelsim-*.whl"))
+    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)],
+                             capture_output=True, text=True, timeout=1200)
+    assert install.returncode == 0, install.stderr[-3000:]
+    home = tmp_path / "home"
+    work = tmp_path / "work" / "elsewhere"     # ../shared/data does not exist from here
+    work.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CHANNELSIM_DATA")} | {
+        "HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "MPLBACKEND": "Agg"}
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    ours = [p for p in sys.path if p.endswith("site-packages")]
-    Path(site, "borrowed.pth").write_text("\n".join(ours) + "\n")
-    wheels = tmp_path / "wheels"
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w",
-                            str(wheels), str(REPO)], capture_output=True, text=True, timeout=300)
-    assert build.returncode == 0, build.stderr[-2000:]
-    wheel = next(wheels.glob("channelsim-*.whl"))
-    install = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)],
-                             capture_output=True, text=True, timeout=300)
-    assert install.returncode == 0, install.stderr[-2000:]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"CHANNELSIM_DATA": str(data_dir)}
-    where = subprocess.run([str(python), "-c", "import model, core.scenarios; print(model.__file__)"],
-                           capture_output=True, text=True, cwd=tmp_path, env=env)
-    assert where.stdout.startswith(site), f"channelsim imported from {where.stdout} {where.stderr}, not the wheel"
-    out = tmp_path / "run"
+    where = subprocess.run([str(python), "-c", "import channelsim.model, channelsim.core.data as d; "
+                            "print(channelsim.model.__file__); print(d.data_dir())"],
+                           capture_output=True, text=True, cwd=work, env=env)
+    module_file, data_folder = where.stdout.split()
+    assert module_file.startswith(site), f"channelsim imported from {where.stdout} {where.stderr}, not the wheel"
+    assert data_folder == str(Path(site) / "channelsim" / "data")
+    out = work / "run"
     proc = subprocess.run([str(venv / "bin" / "channelsim"), "run", "--days", "30", "--out", str(out), "--quiet"],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
+                          capture_output=True, text=True, cwd=work, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert {"series.csv", "summary.json", "series.png", "params.toml"} <= {p.name for p in out.iterdir()}
+    api = subprocess.run([str(python), "-c", "import channelsim; r = channelsim.run('no_deal', days=30); "
+                          "print(len(r.series), int(r.series['arrivals'].sum()))"],
+                         capture_output=True, text=True, cwd=work, env=env, timeout=600)
+    assert api.returncode == 0, api.stderr[-3000:]
+    days, arrivals = map(int, api.stdout.split())
+    assert days == 30 and arrivals > 0
+    # a command whose extra is not installed says which extra, without a traceback
+    sweep = subprocess.run([str(venv / "bin" / "channelsim"), "sweep", "sobol", "--out", str(work / "s")],
+                           capture_output=True, text=True, cwd=work, env=env, timeout=600)
+    assert sweep.returncode != 0 and "Traceback" not in sweep.stderr
+    assert "pip install 'channelsim[sweeps]'" in sweep.stderr, sweep.stderr[-2000:]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.random import RandomStreams
+from channelsim.core.random import RandomStreams
 
 
 def _fresh(streams: RandomStreams, name: str, day: int) -> np.random.Generator:

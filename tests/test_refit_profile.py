@@ -7,10 +7,10 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from experiments.cli import main
-from experiments.inference.abc_smc import calibrate
-from experiments.inference.refit_profile import _best, _step, refit_profile, statement, summarise
-from experiments.inference.settings import PRIORS, CalibrationError, Settings
+from channelsim.experiments.cli import main
+from channelsim.experiments.inference.abc_smc import calibrate
+from channelsim.experiments.inference.refit_profile import _best, _step, refit_profile, statement, summarise
+from channelsim.experiments.inference.settings import PRIORS, CalibrationError, Settings
 
 # A calibration small enough for a test: the year 2018, the twelve series parameters, one generation.
 TINY = Settings(population=6, generations=1, budget=30, seed=4, end="2018-12-31")

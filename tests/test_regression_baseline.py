@@ -30,7 +30,7 @@ RUNS = [
 
 
 def summaries() -> dict[str, dict]:
-    from model import run
+    from channelsim.model import run
 
     out = {}
     for name, scenario, seed, start, days, overrides in RUNS:

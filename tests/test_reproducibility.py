@@ -10,11 +10,11 @@ import textwrap
 import pandas as pd
 import pandas.testing as pdt
 
-from model import run
+from channelsim.model import run
 
 SCRIPT = textwrap.dedent("""
     import sys
-    from model import run
+    from channelsim.model import run
     r = run("pilot_2025", seed=11, start="2025-08-01", days=90, warmup_days=60)
     r.series.to_parquet(sys.argv[1])
 """)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from core.data import DataError, read_one_in_one_out
-from core.errors import ChannelsimError
-from core.params import SECTIONS, describe, leaf_index
-from core.scenarios import ScenarioError, available, load
+from channelsim.core.data import DataError, read_one_in_one_out
+from channelsim.core.errors import ChannelsimError
+from channelsim.core.params import SECTIONS, describe, leaf_index
+from channelsim.core.scenarios import ScenarioError, available, load
 
 SHIPPED = {"no_deal", "pilot_2025", "pilot_ramp", "pilot_published", "crackdown", "in_water_interception",
            "announcement_only"}
@@ -69,7 +69,7 @@ def test_unknown_scenario_suggests_the_nearest():
 
 
 def test_overrides_are_validated_by_name():
-    from model import ChannelModel
+    from channelsim.model import ChannelModel
 
     with pytest.raises(ScenarioError, match="Did you mean 'crackdown_intensity'"):
         ChannelModel(crackdown_intensty=0.5)
@@ -78,7 +78,7 @@ def test_overrides_are_validated_by_name():
 
 
 def test_unsupported_dates_are_refused():
-    from model import run
+    from channelsim.model import run
 
     with pytest.raises(ChannelsimError, match="2018-01-01 at the earliest"):
         run(start="2017-06-01", days=5)
@@ -102,7 +102,7 @@ def test_published_quota_file_errors_name_the_file(tmp_path):
 
 
 def test_published_quota_follows_the_monthly_figures(data_dir):
-    from model import ChannelModel
+    from channelsim.model import ChannelModel
 
     model = ChannelModel("pilot_published", rng=1, start="2025-08-01", warmup_days=0)
     day = model.calendar.day
@@ -118,7 +118,7 @@ def test_published_quota_follows_the_monthly_figures(data_dir):
 # --- the command line ------------------------------------------------------------------------
 
 def channelsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "channelsim", *args], capture_output=True, text=True,
                           cwd=cwd, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
 
 

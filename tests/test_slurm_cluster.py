@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from test_experiments import TINY, assert_same_results
 
-from experiments.sweeps.design import load_sweep
-from experiments.sweeps.execute import execute
-from experiments.sweeps.store import read_sweep
+from channelsim.experiments.sweeps.design import load_sweep
+from channelsim.experiments.sweeps.execute import execute
+from channelsim.experiments.sweeps.store import read_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ["slurmctld", "slurmd", "slurm-client", "munge"]
@@ -168,7 +168,7 @@ job_script_prologue = ["export PYTHONPATH={REPO}"]
 """)
     out = tmp_path / "slurm_out"
     try:
-        proc = subprocess.run([sys.executable, "-m", "experiments.cli", "sweep", str(sweep_file), "--cluster",
+        proc = subprocess.run([sys.executable, "-m", "channelsim", "sweep", str(sweep_file), "--cluster",
                                str(cluster_file), "--out", str(out), "--quiet"], cwd=REPO, capture_output=True,
                               text=True, timeout=240, env={**env, "PYTHONPATH": str(REPO)})
     except subprocess.TimeoutExpired as exc:   # say what SLURM was doing

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from core.files import LOCK_NAME
-from experiments.sweeps.design import load_sweep
-from experiments.sweeps.execute import execute
-from experiments.sweeps.store import SweepStore, read_sweep
+from channelsim.core.files import LOCK_NAME
+from channelsim.experiments.sweeps.design import load_sweep
+from channelsim.experiments.sweeps.execute import execute
+from channelsim.experiments.sweeps.store import SweepStore, read_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 SWEEP = """
@@ -42,7 +42,7 @@ def sweep_file(tmp_path: Path, days: int = 21, levels: str = "[0, 100]", extra: 
 
 
 def channelsim(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "experiments.cli", *args], stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "channelsim", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})}, **kwargs)
 
@@ -63,7 +63,7 @@ def test_a_second_sweep_on_the_same_folder_is_refused_and_the_store_stays_readab
     runs, series = read_sweep(out)
     assert sorted(runs["run_id"]) == [f"p{p:06d}-r0000" for p in range(12)], "each run recorded once"
     assert (runs["status"] == "ok").all() and set(series["run_id"]) == set(runs["run_id"])
-    analyse = subprocess.run([sys.executable, "-m", "experiments.cli", "analyse", str(out), "--quiet"],
+    analyse = subprocess.run([sys.executable, "-m", "channelsim", "analyse", str(out), "--quiet"],
                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert analyse.returncode == 0, analyse.stderr
 

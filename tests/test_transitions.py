@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from core.params import SECTIONS, describe
-from core.population import (
+from channelsim.core.params import SECTIONS, describe
+from channelsim.core.population import (
     ADMITTED,
     AT_SEA,
     DEAD,
@@ -32,7 +32,7 @@ from core.population import (
     Population,
     TooManyPeople,
 )
-from model import ChannelModel, run
+from channelsim.model import ChannelModel, run
 
 # at least 300 examples; more under a profile that asks for more (conftest.py: --hypothesis-profile=long)
 EXAMPLES = max(300, settings.default.max_examples)
@@ -72,7 +72,7 @@ def test_someone_admitted_after_the_launch_is_planned_does_not_also_cross():
 
 
 def test_a_parameter_set_that_creates_too_many_people_stops_early_with_a_clear_message(monkeypatch):
-    monkeypatch.setattr("core.population.MAX_PEOPLE", 20_000)
+    monkeypatch.setattr("channelsim.core.population.MAX_PEOPLE", 20_000)
     with pytest.raises(TooManyPeople, match="creates more than 20,000 people"):
         run("pilot_2025", seed=1, start="2022-06-01", days=365, inflow_ceiling_per_day=2000.0)
     assert MAX_PEOPLE >= 5_000_000

@@ -1,0 +1,502 @@
+"""Calibration: ABC-SMC (pyabc) of the free parameters against the Home Office series.
+
+The free parameters (`PRIORS`, uniform
+priors) are inferred by likelihood-free approximate Bayesian computation with
+sequential Monte Carlo (pyabc's ``ABCSMC``), comparing each simulation of the
+calibration window (2018 to July 2025 by default) with the observed series
+through the summary statistics of
+[`experiments.inference.targets.statistics`][channelsim.experiments.inference.targets.statistics]:
+
+- monthly arrivals (on a log scale), which carry the trend, the season and
+  the fall after 2022;
+- people per boat by year, which the gangs' behaviour must produce;
+- the share of days with arrivals by year (the weather and launch decisions);
+- the French prevented share over the weeks where it is recorded.
+
+Simulations run on Dask (a local cluster, a scheduler, or dask-jobqueue). So
+that a calibration is reproducible from its seed on any number of workers,
+``SeededMappingSampler`` gives each particle's task its own seed, derived
+from the calibration seed, the generation and the particle's index, and
+collects the tasks in order.
+
+The output folder holds ``posterior.csv`` (the last generation: one row a
+particle, its parameters and weight), ``provenance.json`` (data window and
+files, seed, settings, package and git versions, the epsilon schedule),
+``abc.db`` (pyabc's full history), ``particles.parquet`` (every generation's
+accepted particles with their distances, what the identification report's
+profile reads, kept beside abc.db so that a committed calibration can carry it
+without the database) and ``posterior.png``, and the identification report
+([`experiments.inference.identification`][channelsim.experiments.inference.identification]); it is read back by
+[`experiments.inference.posterior.load_calibration`][channelsim.experiments.inference.posterior.load_calibration].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import json
+import logging
+import random
+import sys
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import cloudpickle
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from channelsim.core.calendar import parse_date
+from channelsim.core.data import data_dir as find_data_dir
+from channelsim.core.files import atomic_path, write_text_atomic
+from channelsim.core.versions import code_version
+from channelsim.experiments.inference.identification import PARTICLES_FILE, identification_report, particles_of_history
+from channelsim.experiments.inference.posterior import Calibration, load_calibration, particle_overrides, settings_from
+from channelsim.experiments.inference.settings import DATE_PARAMETERS, VARIANTS, CalibrationError, Settings
+from channelsim.experiments.inference.targets import (
+    NATIONALITY_FILE,
+    NationalityTargets,
+    layout_of,
+    nationality_shares,
+    nationality_targets,
+    read_observed,
+    statistics,
+)
+from channelsim.experiments.plots import posterior_plot
+from channelsim.experiments.sweeps.execute import announce_dashboard, dask_client
+from channelsim.model import load_scenario, run
+
+# Scales of the distance's terms: an error of one scale counts as much as a monthly
+# log error of one (a factor of e) on average.
+DAYS_SCALE = 0.1
+PREVENTED_SCALE = 0.1
+NATIONALITY_SHARE_SCALE = 0.05   # five percentage points of a group's share of arrivals
+
+
+# --- summary statistics and distance ---------------------------------------------------------------
+def distance(x: dict[str, np.ndarray], x0: dict[str, np.ndarray]) -> float:
+    """Root-mean-square errors of the statistics, each on its own scale, summed."""
+    total = float(np.sqrt(np.mean((x["monthly"] - x0["monthly"]) ** 2)))
+    total += float(np.sqrt(np.mean((x["people_per_boat"] - x0["people_per_boat"]) ** 2)))
+    total += float(np.sqrt(np.mean((x["days_with_arrivals"] - x0["days_with_arrivals"]) ** 2))) / DAYS_SCALE
+    if "prevented_share" in x0 and "prevented_share" in x:
+        total += float(abs(x["prevented_share"][0] - x0["prevented_share"][0])) / PREVENTED_SCALE
+    if "nationality_shares" in x0 and len(x0["nationality_shares"]):
+        # published shares by nationality, each weighed by its period's observed arrivals
+        w = x0["nationality_weights"]
+        gap = x["nationality_shares"] - x0["nationality_shares"]
+        total += float(np.sqrt(np.sum(w * gap ** 2) / np.sum(w))) / NATIONALITY_SHARE_SCALE
+    return total
+
+
+# --- the simulator pyabc calls -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Simulator:
+    """Runs the model for one particle and returns its statistics (picklable, plain data)."""
+
+    scenario: str
+    start: str
+    end: str
+    warmup_days: int
+    data_dir: str | None
+    prevented_weeks: tuple[str, ...]
+    nationalities: NationalityTargets | None = None
+    variant: str = "full"   # a name in settings.VARIANTS: what moves the perceived return probability
+
+    def __call__(self, parameter) -> dict[str, np.ndarray]:
+        seed = int(np.random.randint(0, 2**31 - 1))   # the task's generator is seeded: see SeededMappingSampler
+        result = run(self.scenario, seed=seed, start=self.start, end=self.end, warmup_days=self.warmup_days,
+                     data_dir=self.data_dir, **VARIANTS[self.variant], **particle_overrides(dict(parameter)))
+        daily, weekly = layout_of(result.series)
+        stats = statistics(daily, weekly, parse_date(self.start, "start date"), parse_date(self.end, "end date"),
+                           pd.DatetimeIndex(list(self.prevented_weeks)))
+        if self.nationalities is not None:
+            stats["nationality_shares"] = nationality_shares(result.nationalities, self.nationalities)
+        return stats
+
+
+# --- a reproducible sampler ---------------------------------------------------------------------------
+def _until_accepted(payload: bytes, sample_factory, seed: int):
+    """One particle's task: simulate until one is accepted, from the task's own seed."""
+    simulate_one = cloudpickle.loads(payload)
+    np.random.seed(seed % 2**32)
+    random.seed(seed)
+    sample = sample_factory()
+    n = 0
+    while True:
+        particle = simulate_one()
+        n += 1
+        sample.append(particle)
+        if particle.accepted:
+            return sample, n
+
+
+def _sampler_class():
+    """The sampler's class, defined when pyabc (slow to import) is loaded for a calibration."""
+    from pyabc.sampler import Sampler
+
+    class SeededMappingSampler(Sampler):
+        """pyabc sampler whose result depends only on the seed, not on the workers or their timing.
+
+        Each of the n particles of generation t is one task seeded from
+        (seed, t, index); the tasks' samples are joined in index order.
+        ``map_(fn, items, t)`` is any ordered map (by default the built-in
+        one; [`calibrate`][channelsim.experiments.inference.abc_smc.calibrate] gives
+        [`executor_map`][channelsim.experiments.inference.abc_smc.executor_map]'s); ``t`` labels its
+        progress.
+        """
+
+        def __init__(self, map_: Callable | None = None, seed: int = 0):
+            super().__init__()
+            self.map_ = map_ or (lambda fn, items, t: list(map(fn, items)))
+            self.seed = seed
+
+        def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
+                                    ana_vars=None):
+            payload = cloudpickle.dumps(simulate_one)
+            seeds = [int(np.random.SeedSequence([self.seed, t + 2, i]).generate_state(1, np.uint64)[0])
+                     for i in range(n)]
+            task = functools.partial(_until_accepted, payload, self.sample_factory)
+            results = list(self.map_(task, seeds, t))
+            sample = self._create_empty_sample()
+            evaluations = 0
+            for part, count in results:
+                sample += part
+                evaluations += count
+            self.nr_evaluations_ = evaluations
+            return sample
+
+    return SeededMappingSampler
+
+
+def ordered_map(client, fn, items, label: str, progress: bool) -> list:
+    """``fn`` over ``items`` on a Dask client, the results in the items' order, with a progress bar."""
+    from distributed import as_completed
+
+    futures = client.map(fn, list(items), pure=False)
+    with tqdm(total=len(futures), desc=label, unit="run", disable=not progress) as bar:
+        for _ in as_completed(futures):
+            bar.update()
+    results = [f.result() for f in futures]
+    for f in futures:
+        f.release()
+    return results
+
+
+@contextmanager
+def executor_map(workers: int | None = None, scheduler: str | None = None,
+                 cluster_file: str | Path | None = None, serial: bool = False, progress: bool = False):
+    """An ordered map ``map_(fn, items, label)`` with a progress bar: in this process (``serial``), or
+    over a Dask client (local workers, a scheduler or a cluster file) whose dashboard is announced."""
+    if serial:
+        yield lambda fn, items, label: [fn(item) for item in tqdm(items, desc=label, unit="run",
+                                                                   disable=not progress)]
+        return
+    with dask_client(workers, scheduler, cluster_file) as client:
+        if progress:
+            announce_dashboard(client)
+        yield lambda fn, items, label: ordered_map(client, fn, items, label, progress)
+
+
+def _stage(t: int) -> str:
+    return "prior sample" if t < 0 else f"generation {t}"
+
+
+# --- the calibration ------------------------------------------------------------------------------------
+SETTINGS_FILE = "settings.json"   # written when a calibration starts, so that it can be resumed
+
+
+def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int | None = None,
+              scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
+              data_dir: str | Path | None = None, progress: bool | None = None, resume: bool = False,
+              max_minutes: float | None = None) -> Calibration:
+    """Run ABC-SMC into the folder ``out`` and return the posterior (default settings: the standard budget).
+
+    ``resume=True`` continues the calibration already in ``out`` (its ``abc.db``) from its last
+    finished generation, with the settings it was started with (``settings`` then gives only a new
+    ``generations`` and ``budget``): since every particle's task is seeded from (seed, generation,
+    index), a calibration stopped and resumed ends where an uninterrupted one would. ``max_minutes``
+    stops it after the first generation that ends past that time (it can be resumed later).
+    """
+    out = Path(out)
+    if resume:
+        settings, recorded_files, before = _resumed_settings(out, settings)
+    else:
+        settings = settings or Settings()
+        if out.exists() and any(out.iterdir()):
+            raise CalibrationError(f"{out} exists and is not empty; give a new --out folder (or --resume it).")
+        recorded_files, before = None, []
+    settings.check()
+    if max_minutes is not None and not max_minutes > 0:
+        raise CalibrationError(f"max_minutes must be a positive number, not {max_minutes!r}.")
+    simulator, x0, files = problem(settings, data_dir)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if recorded_files is not None:
+        check_same_data(recorded_files, files, f"since {out} was started; a calibration resumes only on the data "
+                                               f"it began with")
+        check_resumable(out, _stored_history(out), settings)   # before anything in the folder changes
+    out.mkdir(parents=True, exist_ok=True)
+    # the settings this run goes by (a resume's raised limits included), for the next resume
+    write_text_atomic(out / SETTINGS_FILE, json.dumps({"settings": asdict(settings), "data_files": files}, indent=1))
+    began = time.perf_counter()
+    with executor_map(workers, scheduler, cluster_file, serial, progress) as map_:
+        history = _run_abc(out, settings, simulator, x0, lambda fn, items, t: map_(fn, items, f"calibrate {_stage(t)}"),
+                           resume=resume, max_minutes=max_minutes)
+    return write_posterior(out, history, settings, files, time.perf_counter() - began, segments=before)
+
+
+def problem(settings: Settings, data_dir: str | Path | None = None) -> tuple[Simulator, dict, dict[str, str]]:
+    """What a calibration with these settings compares: its simulator, the observed statistics (x0)
+    and the data files' hashes."""
+    observed = read_observed(data_dir)
+    start, end = settings.window()
+    last = observed.daily["date"].max().date()
+    if end > last:
+        raise CalibrationError(f"the window ends on {end}, after the observed series ({last}).")
+    x0 = observed.statistics(start, end)
+    weeks = tuple(d.date().isoformat() for d in observed.prevented_weeks(start, end))
+    files = dict(observed.files)
+    nationalities = None
+    if settings.priors == "deterrence":
+        groups = [g.name for g in load_scenario(settings.scenario).nationalities]
+        nationalities = nationality_targets(observed, groups, start, end, data_dir)
+        x0["nationality_shares"] = np.array(nationalities.shares)
+        x0["nationality_weights"] = np.array(nationalities.weights)
+        files[NATIONALITY_FILE] = nationalities.file_hash
+    simulator = Simulator(settings.scenario, settings.start, settings.end, settings.warmup_days,
+                          str(find_data_dir(data_dir)), weeks, nationalities)
+    return simulator, x0, files
+
+
+def check_same_data(recorded: dict[str, str], files: dict[str, str], why: str) -> None:
+    """A CalibrationError naming the data files whose hashes differ from those recorded."""
+    changed = sorted(k for k in set(files) | set(recorded) if files.get(k) != recorded.get(k))
+    if changed:
+        raise CalibrationError(f"the data changed ({', '.join(changed)}) {why}.")
+
+
+def recorded_settings(out: str | Path) -> Settings:
+    """The settings a calibration folder was started with."""
+    return _recorded(Path(out))[0]
+
+
+def _recorded(out: Path) -> tuple[Settings, dict[str, str]]:
+    for name in (SETTINGS_FILE, "provenance.json"):
+        if (out / name).is_file():
+            try:
+                recorded = json.loads((out / name).read_text())
+            except ValueError as exc:
+                raise CalibrationError(f"{out / name} is not valid JSON ({exc}).") from None
+            return settings_from(recorded, out / name), recorded.get("data_files", {})
+    raise CalibrationError(f"{out} holds no calibration to resume ({SETTINGS_FILE} or provenance.json).")
+
+
+def _resumed_settings(out: Path, given: Settings | None) -> tuple[Settings, dict[str, str], list[dict]]:
+    """The settings, data hashes and earlier run segments of the calibration in ``out``; ``given`` may
+    raise its generations and budget."""
+    if not (out / "abc.db").is_file():
+        raise CalibrationError(f"{out} holds no calibration to resume (no abc.db).")
+    settings, files = _recorded(out)
+    if given is not None:
+        settings = dataclasses.replace(settings, generations=given.generations, budget=given.budget)
+    before = []
+    provenance = out / "provenance.json"
+    if provenance.is_file():
+        try:
+            old = json.loads(provenance.read_text())
+        except ValueError as exc:
+            raise CalibrationError(f"{provenance} is not valid JSON ({exc}).") from None
+        before = old.get("segments") or [{key: old[key] for key in ("simulations", "seconds", "git_commit",
+                                                                     "created", "stopped") if key in old}]
+    return settings, files, before
+
+
+def generation_ess(history, t: int) -> float:
+    """Kish's effective sample size of generation ``t``'s weights in a pyabc ``History`` (every model's
+    particles together: with several variants, of the joint posterior of variant and parameters)."""
+    from pyabc.weighted_statistics import effective_sample_size
+
+    return float(effective_sample_size(history.get_weighted_distances(t)["w"].to_numpy(float)))
+
+
+def model_probabilities(history, variants: tuple[str, ...]) -> list[dict[str, float]]:
+    """Each generation's posterior probability of each variant (pyabc's model probabilities)."""
+    table = history.get_model_probabilities()
+    return [{"t": int(t), **{v: float(row.get(m, 0.0)) for m, v in enumerate(variants)}}
+            for t, row in table.fillna(0.0).iterrows() if int(t) >= 0]
+
+
+def degenerate(ess: float, settings: Settings) -> bool:
+    """Whether a generation with this effective sample size has degenerated: under ``min_ess_fraction``
+    of the particles (ABC-SMC's weights collapse onto a few as epsilon shrinks)."""
+    return ess < settings.min_ess_fraction * settings.population
+
+
+def write_posterior(out: Path, history, settings: Settings, files: dict[str, str], seconds: float, *,
+                    segments: list[dict] | None = None) -> Calibration:
+    """Write the posterior, the last generation in ``history`` that has not degenerated
+    ([`degenerate`][channelsim.experiments.inference.abc_smc.degenerate]), with its provenance and figure.
+
+    ``segments`` are the earlier runs of a resumed calibration (each its simulations so far, seconds,
+    commit); the provenance's ``seconds`` is the total of all of them. A degenerate generation ends
+    the calibration (`_run_abc`): it is recorded in the provenance, not used."""
+    populations = history.get_all_populations()
+    ess = {int(r.t): generation_ess(history, int(r.t)) for r in populations.itertuples() if r.t >= 0}
+    # the prior sample (t = 0) has equal weights, so some generation always qualifies
+    chosen = max(t for t, e in ess.items() if not degenerate(e, settings))
+    names = list(settings.all_free)
+    posterior = particles_of_history(history, names, first=chosen, last=chosen, variants=settings.variants)
+    posterior = posterior[(["variant"] if len(settings.variants) > 1 else []) + names + ["weight"]]
+    provenance = {
+        "method": "ABC-SMC (pyabc ABCSMC, median epsilon, multivariate normal transition: kernel_scaling x the "
+                  "weighted covariance)",
+        "settings": asdict(settings),
+        "data_window": [settings.start, settings.end],
+        "data_files": files,
+        "priors": {k: {"distribution": "uniform", "low": lo, "high": hi} for k, (lo, hi) in settings.all_free.items()},
+        "variants": {v: {"overrides": VARIANTS[v], "free": list(settings.variant_free(v)),
+                         "prior_probability": 1.0 / len(settings.variants)} for v in settings.variants},
+        "model_probabilities": model_probabilities(history, settings.variants),
+        "date_parameters_as_decimal_years": sorted(DATE_PARAMETERS),
+        "statistics": ["monthly log arrivals", "log people per boat by year", "share of days with arrivals by year",
+                       "prevented share over recorded weeks"]
+        + (["share of arrivals by nationality over each published period, weighed by its arrivals"]
+           if settings.priors == "deterrence" else []),
+        "generations": [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
+                         "effective_sample_size": round(ess[int(r.t)], 1)}
+                        for r in populations.itertuples() if r.t >= 0],
+        "posterior_generation": chosen,
+        "simulations": int(history.total_nr_simulations),
+        "seconds": round(seconds + sum(s.get("seconds") or 0 for s in segments or []), 1),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **_versions(),
+    }
+    last = settings.generations <= history.max_t + 1 or history.total_nr_simulations >= settings.budget
+    if chosen < history.max_t:
+        provenance["ended"] = (f"generation {history.max_t}'s effective sample size, {ess[history.max_t]:.1f}, fell "
+                               f"under {settings.min_ess_fraction:g} of its {settings.population} particles "
+                               f"(weight degeneracy), which ends the calibration; the posterior is generation "
+                               f"{chosen}'s, the last above it (more particles, a new calibration, reach a smaller "
+                               f"epsilon)")
+    elif not last:
+        provenance["stopped"] = (f"stopped at the time limit after generation {history.max_t} (of at most "
+                                 f"{settings.generations}, budget {settings.budget}); "
+                                 f"'channelsim calibrate --resume {out}' continues it")
+    if segments:
+        this = {"simulations": provenance["simulations"], "seconds": round(seconds, 1),
+                "git_commit": provenance.get("git_commit"), "created": provenance["created"]}
+        provenance["segments"] = [*segments, {**this, **({"stopped": provenance["stopped"]}
+                                                          if "stopped" in provenance else {})}]
+    write_text_atomic(out / "posterior.csv", posterior.to_csv(index=False, float_format="%.6g"))
+    with atomic_path(out / PARTICLES_FILE) as tmp:   # the generations up to the posterior's
+        particles_of_history(history, names, last=chosen, variants=settings.variants).to_parquet(tmp, index=False)
+    write_text_atomic(out / "provenance.json", json.dumps(provenance, indent=1))
+    calibration = load_calibration(out)
+    posterior_plot(calibration.posterior, settings.all_free, out / "posterior.png")
+    identification_report(calibration, out)
+    return calibration
+
+
+def whole_covariance(n_samples: float, dimension: int) -> float:
+    """A bandwidth factor of one: the kernel is the population's own weighted covariance, scaled by
+    ``Settings.kernel_scaling`` (2, after Beaumont et al. 2009, Biometrika 96: 983). Silverman's
+    rule, pyabc's default, shrinks it to half or less in twelve dimensions, a kernel so narrow that
+    the importance weights collapse onto a few particles."""
+    return 1.0
+
+
+def transition(settings: Settings):
+    """The proposal kernel of every generation after the first."""
+    import pyabc
+
+    return pyabc.MultivariateNormalTransition(scaling=settings.kernel_scaling, bandwidth_selector=whole_covariance)
+
+
+def _database(out: Path) -> str:
+    """The SQLAlchemy address of the pyabc database of the calibration in ``out``."""
+    return "sqlite:///" + str((out / "abc.db").resolve())
+
+
+def _stored_history(out: Path):
+    """The pyabc ``History`` of the calibration in ``out`` (its ``abc.db``); a CalibrationError if it holds none."""
+    from pyabc import History
+
+    try:
+        history = History(_database(out), _id=1, create=False)
+        if history.max_t is None or history.max_t < 0:
+            raise ValueError("no generation stored")
+    except Exception as exc:   # sqlalchemy's and pyabc's own errors, or no run stored
+        raise CalibrationError(f"{out / 'abc.db'} holds no pyabc calibration to resume "
+                               f"({type(exc).__name__}).") from None
+    return history
+
+
+def check_resumable(out: Path, history, settings: Settings) -> None:
+    """A CalibrationError if the calibration in ``out`` (its pyabc ``history``) cannot go on under
+    ``settings``: it has ended (its last generation degenerated) or reached its limits."""
+    done = history.max_t + 1
+    ess = generation_ess(history, history.max_t)
+    if degenerate(ess, settings):
+        raise CalibrationError(f"{out} has ended: its generation {history.max_t}'s effective sample size, "
+                               f"{ess:.1f}, fell under {settings.min_ess_fraction:g} of its "
+                               f"{settings.population} particles (weight degeneracy); a new calibration "
+                               f"with more particles (--population) reaches a smaller epsilon.")
+    if done >= settings.generations or history.total_nr_simulations >= settings.budget:
+        raise CalibrationError(f"{out} has already run {done} generations and {history.total_nr_simulations} "
+                               f"simulations (at most {settings.generations} and {settings.budget}): "
+                               f"give more with --generations or --max-simulations.")
+
+
+def _abcsmc_class(settings: Settings):
+    """pyabc's ABCSMC that also ends after a generation whose weights have degenerated
+    ([`degenerate`][channelsim.experiments.inference.abc_smc.degenerate]):
+    going on from it would propose from a few particles, and its posterior is not used."""
+    import pyabc
+
+    class ABCSMC(pyabc.ABCSMC):
+        def check_terminate(self, t: int, acceptance_rate: float) -> bool:
+            return (super().check_terminate(t=t, acceptance_rate=acceptance_rate)
+                    or degenerate(generation_ess(self.history, t), settings))
+
+    return ABCSMC
+
+
+def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, resume: bool = False,
+             max_minutes: float | None = None):
+    import pyabc
+
+    for name in ("ABC", "Epsilon", "Distance", "Acceptor", "History", "Sampler", "Population", "pyabc"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(f"ABC.{name}").setLevel(logging.WARNING)
+    priors = [pyabc.Distribution(**{k: pyabc.RV("uniform", lo, hi - lo)
+                                    for k, (lo, hi) in settings.variant_free(v).items()})
+              for v in settings.variants]
+    models = [dataclasses.replace(simulator, variant=v) for v in settings.variants]
+    state = np.random.get_state()
+    np.random.seed(settings.seed)
+    try:
+        abc = _abcsmc_class(settings)(models, priors, distance, population_size=settings.population,
+                                      transitions=[transition(settings) for _ in models],
+                                      sampler=_sampler_class()(map_, settings.seed))
+        database = _database(out)
+        if resume:   # calibrate() has read this abc.db and checked that it can go on (check_resumable)
+            done = abc.load(database, 1).max_t + 1
+        else:
+            abc.new(database, x0)
+            done = 0
+        walltime = dt.timedelta(minutes=max_minutes) if max_minutes is not None else None
+        return abc.run(max_nr_populations=settings.generations - done, max_total_nr_simulations=settings.budget,
+                       max_walltime=walltime)
+    finally:
+        np.random.set_state(state)
+
+
+def _versions() -> dict[str, str]:
+    return {**code_version(), "pyabc_version": version("pyabc"), "mesa_version": version("mesa"),
+            "simpy_version": version("simpy")}

@@ -1,0 +1,90 @@
+"""Policy as scheduled inputs: the returns quota, the crackdown, supply disruption.
+
+Each schedule is computed once for every day of the run, so the model reads a
+number per day. Announcements are events on given dates that nudge beliefs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from channelsim.core.calendar import Calendar
+from channelsim.core.data import data_dir, data_file, read_one_in_one_out
+from channelsim.core.params import Params
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """An official statement: the return chance or job prospect it conveys."""
+
+    day: int
+    return_probability: float | None
+    job_prospect: float | None
+    what: str
+
+
+class PolicySchedule:
+    """Daily values of the scheduled policy inputs over the run."""
+
+    def __init__(self, params: Params, calendar: Calendar, n_days: int, data_path: str | Path | None = None):
+        self.calendar = calendar
+        days = np.arange(n_days + 1)
+        dates = np.datetime64(calendar.origin, "D") + days
+
+        def since(date: dt.date) -> np.ndarray:
+            return dates >= np.datetime64(date, "D")
+
+        p = params.policy
+        self.returns_per_week = self._quota(p, calendar, days, dates, data_path)
+        self.crackdown = np.where(since(p.crackdown_start), p.crackdown_intensity, p.crackdown_baseline)
+        self.crackdown = np.where(since(p.crackdown_escalation_from),
+                                  np.maximum(self.crackdown, p.crackdown_escalation_intensity), self.crackdown)
+        self.job_find_probability = p.job_find_probability * (1.0 - p.crackdown_job_effect * self.crackdown)
+        self.supply_factor = np.where(since(p.boat_supply_disruption_from), 1.0 - p.boat_supply_disruption, 1.0)
+        fp = params.french_police
+        self.in_water = since(fp.in_water_from) & fp.in_water_interception
+        self.taxi_boats = since(params.gangs.taxi_boats_from)
+        self.announcements: dict[int, list[Announcement]] = {}
+        # a pilot is announced whatever its quota (a quota of 0 is the announcement alone)
+        if p.quota_schedule != "none":
+            self._announce(calendar.day(p.announcement_date), p.announced_return_probability, None,
+                           "returns pilot announced")
+        steps = [(p.crackdown_start, p.crackdown_intensity > p.crackdown_baseline),
+                 (p.crackdown_escalation_from, p.crackdown_escalation_intensity > p.crackdown_intensity)]
+        for date, stepped_up in steps:
+            if stepped_up:
+                day = calendar.day(date)
+                self._announce(day, None, float(self.job_find_probability[min(max(day, 0), n_days)]),
+                               "crackdown on illegal working")
+
+    def _announce(self, day: int, ret: float | None, job: float | None, what: str) -> None:
+        self.announcements.setdefault(day, []).append(Announcement(day, ret, job, what))
+
+    @staticmethod
+    def _quota(p, calendar: Calendar, days: np.ndarray, dates: np.ndarray, data_path) -> np.ndarray:
+        start = calendar.day(p.returns_start)
+        quota = np.zeros(len(days))
+        active = days >= start
+        if p.quota_schedule == "weekly":
+            quota[active] = p.returns_per_week
+        elif p.quota_schedule == "ramp":
+            weeks_ramping = np.maximum(0.0, (days - start - p.proof_of_concept_days) // 7 + 1)
+            ramp = np.minimum(p.returns_per_week + p.ramp_per_week * weeks_ramping,
+                              max(p.ramp_max_per_week, p.returns_per_week))
+            quota[active] = ramp[active]
+        elif p.quota_schedule == "published":
+            # each month's published returns, spread evenly over its weeks; after the last
+            # published month its rate holds; before the first, no returns
+            monthly = read_one_in_one_out(data_file(data_dir(data_path), p.published_schedule_file,
+                                                    "[policy] published_schedule_file"))
+            months = monthly["month"].dt.to_timestamp().to_numpy().astype("datetime64[M]")
+            weekly = monthly["returned_to_france"].to_numpy() * 7.0 / monthly["month"].dt.days_in_month.to_numpy()
+            day_months = dates.astype("datetime64[M]")
+            index = np.searchsorted(months, day_months, side="right") - 1
+            known = index >= 0
+            quota[known] = weekly[index[known]]
+        return quota

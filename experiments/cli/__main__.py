@@ -1,7 +1,0 @@
-"""``python -m experiments.cli``: the same as the ``channelsim`` command."""
-
-import sys
-
-from experiments.cli import main
-
-sys.exit(main())

@@ -1,0 +1,108 @@
+"""channelsim.ensemble: many runs of several scenarios with bands, from Python; seed and rng alike."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import channelsim
+from channelsim.core.errors import ChannelsimError
+
+WINDOW = {"start": "2025-06-02", "days": 56}
+
+
+@pytest.fixture(scope="module")
+def seeds_ensemble():
+    return channelsim.ensemble(["no_deal", "pilot_published"], draws=3, seed=4, **WINDOW)
+
+
+def test_bands_are_ordered_quantiles_over_the_members(seeds_ensemble):
+    bands = seeds_ensemble.bands()
+    assert set(bands["scenario"]) == {"no_deal", "pilot_published"}
+    assert (bands["members"] == 3).all()
+    assert (bands["q05"] <= bands["q50"]).all() and (bands["q50"] <= bands["q95"]).all()
+    arrivals = seeds_ensemble.long().query("variable == 'arrivals' and scenario == 'no_deal'")
+    first = arrivals[arrivals["date"] == arrivals["date"].min()]["value"]
+    row = bands.query("variable == 'arrivals' and scenario == 'no_deal'").iloc[0]
+    assert row["q50"] == pytest.approx(first.median())
+
+
+def test_totals_sum_flows_and_average_beliefs(seeds_ensemble):
+    totals = seeds_ensemble.totals().set_index(["scenario", "member", "variable"])["total"]
+    long = seeds_ensemble.long()
+    one = long[(long["scenario"] == "pilot_published") & (long["member"] == 1)]
+    assert totals[("pilot_published", 1, "arrivals")] == one.query("variable == 'arrivals'")["value"].sum()
+    belief = one.query("variable == 'perceived_return_probability'")["value"]
+    assert totals[("pilot_published", 1, "perceived_return_probability")] == pytest.approx(belief.mean())
+
+
+def test_effect_is_member_by_member_against_the_baseline(seeds_ensemble):
+    effect = seeds_ensemble.effect().set_index("variable")
+    totals = seeds_ensemble.totals().query("variable == 'arrivals'").pivot(index="member", columns="scenario",
+                                                                           values="total")
+    diff = totals["pilot_published"] - totals["no_deal"]
+    assert effect.loc["arrivals", "difference_q50"] == pytest.approx(np.quantile(diff, 0.5))
+    assert effect.loc["arrivals", "baseline"] == "no_deal" and effect.loc["arrivals", "members"] == 3
+
+
+def test_the_same_seed_gives_the_same_ensemble_and_rng_is_seed(seeds_ensemble):
+    again = channelsim.ensemble(["no_deal", "pilot_published"], draws=3, rng=4, **WINDOW)
+    pd.testing.assert_frame_equal(again.series.reset_index(drop=True), seeds_ensemble.series.reset_index(drop=True))
+    other = channelsim.ensemble(["no_deal"], draws=1, seed=5, **WINDOW)
+    assert not other.series["arrivals"].equals(seeds_ensemble.series["arrivals"].iloc[: len(other.series)])
+
+
+def test_plot_draws_each_scenario_and_the_observed_series(seeds_ensemble, tmp_path):
+    fig = seeds_ensemble.plot("arrivals", path=tmp_path / "bands.png")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any("no_deal" in t for t in labels) and any("pilot_published" in t for t in labels)
+    assert any("observed" in t for t in labels)
+    assert (tmp_path / "bands.png").stat().st_size > 10_000
+    with pytest.raises(ChannelsimError, match="not an output"):
+        seeds_ensemble.plot("deaths_per_boat")
+
+
+def test_posterior_draws_give_each_member_its_own_parameters():
+    ens = channelsim.ensemble(["no_deal", "pilot_published"], draws="posterior", n=2, outputs=("arrivals",),
+                              start="2025-07-01", days=21)
+    runs = ens.runs
+    params = [c for c in runs.columns if c.startswith("param_")]
+    assert params, "the posterior draws set parameters"
+    by_member = runs.groupby("point")[params].first()
+    assert len(by_member.drop_duplicates()) == 2                  # the two draws differ
+    same = runs.groupby("point")[params].nunique(dropna=False)
+    assert (same == 1).all().all()                                # each draw shared by both scenarios
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"scenarios": ["no_such_scenario"]}, "no_such_scenario"),
+    ({"scenarios": ["no_deal"], "draws": 0}, "draws must be"),
+    ({"scenarios": ["no_deal"], "outputs": ("arrivals", "nonsense")}, "nonsense"),
+    ({"scenarios": ["no_deal"], "baseline": "pilot_2025"}, "baseline"),
+    ({"scenarios": ["no_deal", "no_deal"]}, "each once"),
+    ({"scenarios": ["no_deal"], "quantiles": (0.0, 0.5)}, "quantiles"),
+    ({"scenarios": ["no_deal"], "days": 10, "end": "2025-08-01"}, "not both"),
+])
+def test_bad_arguments_are_named(kwargs, fragment):
+    scenarios = kwargs.pop("scenarios")
+    with pytest.raises(ChannelsimError, match=fragment):
+        channelsim.ensemble(scenarios, **{"draws": 1, "start": "2025-06-02", **({"days": 7} if "end" not in kwargs
+                                                                                else {}), **kwargs})
+
+
+def test_run_and_channel_model_take_seed_and_rng_alike():
+    a = channelsim.run("no_deal", seed=3, start="2025-06-01", days=10, warmup_days=30)
+    b = channelsim.run("no_deal", rng=3, start="2025-06-01", days=10, warmup_days=30)
+    pd.testing.assert_frame_equal(a.series, b.series)
+    m1 = channelsim.ChannelModel("no_deal", seed=7, start="2025-06-01", warmup_days=10)
+    m2 = channelsim.ChannelModel("no_deal", rng=7, start="2025-06-01", warmup_days=10)
+    for _ in range(5):
+        m1.step()
+        m2.step()
+    pd.testing.assert_frame_equal(m1.datacollector.get_model_vars_dataframe(),
+                                  m2.datacollector.get_model_vars_dataframe())
+    with pytest.raises(ChannelsimError, match="not both"):
+        channelsim.ChannelModel("no_deal", seed=1, rng=2)
+    with pytest.raises(ChannelsimError, match="not both"):
+        channelsim.run("no_deal", seed=2, rng=3, days=5)
