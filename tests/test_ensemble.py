@@ -106,3 +106,32 @@ def test_run_and_channel_model_take_seed_and_rng_alike():
         channelsim.ChannelModel("no_deal", seed=1, rng=2)
     with pytest.raises(ChannelsimError, match="not both"):
         channelsim.run("no_deal", seed=2, rng=3, days=5)
+
+
+def test_the_compare_command_writes_bands_effects_and_a_figure(tmp_path, capsys):
+    from channelsim.experiments.cli import main
+
+    out = tmp_path / "cmp"
+    rc = main(["compare", "no_deal", "pilot_published", "--draws", "2", "--start", "2025-06-02", "--days", "21",
+               "--outputs", "arrivals,returns", "--out", str(out), "--serial"])
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "effect against no_deal" in printed and "pilot_published" in printed
+    effect = pd.read_csv(out / "effect.csv")
+    assert set(effect["variable"]) == {"arrivals", "returns"} and set(effect["scenario"]) == {"pilot_published"}
+    bands = pd.read_csv(out / "bands.csv")
+    assert {"q05", "q50", "q95", "members"} <= set(bands.columns) and (bands["members"] == 2).all()
+    assert (out / "compare.png").stat().st_size > 10_000 and (out / "runs").is_dir()
+
+
+def test_the_compare_command_refuses_bad_input_in_one_line(tmp_path, capsys):
+    from channelsim.experiments.cli import main
+
+    out = tmp_path / "cmp"
+    assert main(["compare", "no_such_scenario", "--draws", "2", "--out", str(out), "--serial", "--days", "7"]) != 0
+    err = capsys.readouterr().err
+    assert "no_such_scenario" in err and "Traceback" not in err
+    assert not (out / "effect.csv").exists()
+    with pytest.raises(SystemExit) as exit_:
+        main(["compare", "no_deal", "--draws", "0", "--out", str(out)])
+    assert exit_.value.code == 2 and "--draws" in capsys.readouterr().err

@@ -32,6 +32,7 @@ from channelsim.core.data import data_dir as find_data_dir
 from channelsim.core.errors import ChannelsimError
 from channelsim.core.params import LAST_DATE
 from channelsim.core.scenarios import load as load_scenario
+from channelsim.experiments.labels import quantile_name
 from channelsim.model import COLUMNS
 from channelsim.model.channel_model import DEFAULT_START, DEFAULT_WARMUP_DAYS
 
@@ -118,12 +119,6 @@ class Ensemble:
             raise ChannelsimError(f"{variable!r} is not an output of this ensemble ({', '.join(self.outputs)}).")
         return ensemble_figure(self.bands(), variable, self.quantiles, observed=self.observed,
                                path=None if path is None else Path(path), note=self.source)
-
-
-def quantile_name(q: float) -> str:
-    """0.05 -> 'q05', 0.5 -> 'q50', 0.975 -> 'q97.5'."""
-    pct = round(100 * q, 6)
-    return f"q{int(pct):02d}" if pct == int(pct) else f"q{pct:g}"
 
 
 def ensemble(scenarios: str | list[str], draws: str | int = "posterior", *, n: int = DEFAULT_DRAWS,

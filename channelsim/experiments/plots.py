@@ -27,6 +27,7 @@ import pandas as pd  # noqa: E402
 
 from channelsim.core.params import describe  # noqa: E402
 from channelsim.core.versions import code_version  # noqa: E402
+from channelsim.experiments.labels import quantile_name  # noqa: E402
 
 QUOTA = "returns_per_week"
 MIN_BAND_MEMBERS = 5          # fewer members than this: no band, and the figure says so
@@ -177,8 +178,6 @@ def ensemble_figure(bands: pd.DataFrame, variable: str, quantiles: tuple[float, 
     """An ensemble's median and outer band of ``variable`` by scenario (``bands``:
     [`Ensemble.bands`][channelsim.experiments.ensemble.Ensemble.bands]), the observed series where given;
     the Figure, saved to ``path`` if given."""
-    from channelsim.experiments.ensemble import quantile_name
-
     rows = bands[bands["variable"] == variable]
     lo, mid, hi = quantile_name(min(quantiles)), quantile_name(0.5), quantile_name(max(quantiles))
     fig, ax = plt.subplots(figsize=(11, 4.8))

@@ -80,6 +80,10 @@ class ChannelModel(mesa.Model):
             [`migrants_waiting`][channelsim.model.channel_model.ChannelModel.migrants_waiting]).
         kernels: ``"numba"`` (compiled, the default where numba is installed) or
             ``"numpy"`` (the reference) for the per-person morning; see [`agents.kernels`][channelsim.agents.kernels].
+        returns_schedule: the returns quota as a function of the date, or a pandas Series of returns a week
+            indexed by date, in place of the scenario's
+            ([`use_returns_schedule`][channelsim.model.policy.PolicySchedule.use_returns_schedule]). A run
+            with one is reproducible from its seed, but not from its saved ``params.toml`` alone.
         seed: the same as ``rng`` (as [`run`][channelsim.model.run.run] names it); give one of the two.
         **overrides: parameters by their unique names, e.g. ``returns_per_week=100``.
     """
@@ -87,7 +91,8 @@ class ChannelModel(mesa.Model):
     def __init__(self, params: Params | str | Path | None = None, *, rng: SeedLike = None,
                  start: str | dt.date | None = None, warmup_days: int = DEFAULT_WARMUP_DAYS,
                  data_dir: str | Path | None = None, scenario: object = None, register_migrants: bool = False,
-                 kernels: str | None = None, seed: SeedLike = None, **overrides: object):
+                 kernels: str | None = None, seed: SeedLike = None, returns_schedule: object = None,
+                 **overrides: object):
         rng = seed_or_rng(seed, rng)
         params = inflow_mix(apply_overrides(load(params), overrides), data_dir)  # the published mix by year
         if isinstance(warmup_days, bool) or not isinstance(warmup_days, int) or not 0 <= warmup_days <= 3650:
@@ -103,6 +108,8 @@ class ChannelModel(mesa.Model):
         self.warmup_days = self.calendar.day(self.start)
         self.env = simpy.Environment()
         self.policy = PolicySchedule(params, self.calendar, self.calendar.day(LAST_DATE) + 1, data_dir)
+        if returns_schedule is not None:
+            self.policy.use_returns_schedule(returns_schedule)
 
         # the world every actor acts on
         self.population = Population(capacity=INITIAL_CAPACITY)

@@ -14,6 +14,7 @@ import numpy as np
 
 from channelsim.core.calendar import Calendar
 from channelsim.core.data import data_dir, data_file, read_one_in_one_out
+from channelsim.core.errors import ChannelsimError
 from channelsim.core.params import Params
 
 
@@ -60,6 +61,38 @@ class PolicySchedule:
                 day = calendar.day(date)
                 self._announce(day, None, float(self.job_find_probability[min(max(day, 0), n_days)]),
                                "crackdown on illegal working")
+
+    def use_returns_schedule(self, schedule) -> None:
+        """Replace the scenario's returns quota with ``schedule`` (an extension point): a function of the
+        date giving the returns a week in force that day, or a pandas Series of returns a week indexed by
+        date, each value holding from its date until the next (0 before the first). The scenario's
+        ``quota_schedule`` still decides whether the pilot is announced."""
+        import pandas as pd
+
+        dates = pd.date_range(self.calendar.origin, periods=len(self.returns_per_week), freq="D")
+        if isinstance(schedule, pd.Series):
+            try:
+                index = pd.DatetimeIndex(pd.to_datetime(schedule.index))
+            except (ValueError, TypeError) as exc:
+                raise ChannelsimError(f"a returns schedule Series needs dates as its index ({exc}).") from None
+            series = pd.Series(pd.to_numeric(schedule.to_numpy(), errors="coerce"), index=index).sort_index()
+            if index.has_duplicates:
+                raise ChannelsimError("a returns schedule Series has a date twice in its index.")
+            if not np.all(np.isfinite(series.to_numpy(float))):
+                raise ChannelsimError("a returns schedule must give finite returns a week of at least 0 on every day.")
+            quota = series.reindex(series.index.union(dates)).ffill().reindex(dates).fillna(0.0).to_numpy(float)
+        elif callable(schedule):
+            try:
+                quota = np.array([float(schedule(d.date())) for d in dates])
+            except (TypeError, ValueError) as exc:
+                raise ChannelsimError(f"the returns schedule function must take a date and give a number "
+                                      f"({type(exc).__name__}: {exc}).") from None
+        else:
+            raise ChannelsimError(f"a returns schedule is a function of the date or a pandas Series of weekly "
+                                  f"returns indexed by date, not {type(schedule).__name__}.")
+        if not np.all(np.isfinite(quota)) or (quota < 0).any():
+            raise ChannelsimError("a returns schedule must give finite returns a week of at least 0 on every day.")
+        self.returns_per_week = quota
 
     def _announce(self, day: int, ret: float | None, job: float | None, what: str) -> None:
         self.announcements.setdefault(day, []).append(Announcement(day, ret, job, what))

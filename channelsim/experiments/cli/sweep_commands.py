@@ -30,6 +30,25 @@ def register(sub) -> None:
                        help="write finished runs to disk every N runs (default 20; also every 30 s)")
     sweep.set_defaults(func=cmd_sweep)
 
+    compare = sub.add_parser("compare", help="an ensemble of scenarios against a baseline: bands, effects, a figure "
+                             "(channelsim.ensemble)")
+    compare.add_argument("scenarios", nargs="+", help="scenario names or TOML files (e.g. no_deal pilot_published)")
+    compare.add_argument("--draws", default="posterior", type=draws_option,
+                         help="'posterior' (draws from the calibration, the default) or a number of seeds")
+    compare.add_argument("--n", type=whole_number(1), default=20, help="posterior draws (default 20)")
+    compare.add_argument("--seed", type=whole_number(0), default=0, help="the ensemble's seed (default 0)")
+    compare.add_argument("--start", help="first recorded day (default 2025-01-01)")
+    compare.add_argument("--days", type=whole_number(1), help="days recorded (default 365)")
+    compare.add_argument("--end", help="last recorded day, inclusive (instead of --days)")
+    compare.add_argument("--outputs", default="arrivals,launch_attempts,returns,perceived_return_probability",
+                         help="output columns kept, comma-separated")
+    compare.add_argument("--baseline", help="the scenario the others are compared with (default no_deal if given, "
+                         "else the first)")
+    compare.add_argument("--out", default="results/compare", help="folder (default results/compare); re-run to "
+                         "resume its runs")
+    add_executor_options(compare)
+    compare.set_defaults(func=cmd_compare)
+
     analyse = sub.add_parser("analyse", help="tables of a sweep: summaries, deterrence, indices, PRIM boxes")
     analyse.add_argument("folder", help="a sweep folder")
     analyse.add_argument("--outcome", action="append", help="outcome to analyse (repeatable; default: "
@@ -161,4 +180,32 @@ def cmd_plot(args: argparse.Namespace) -> int:
     for path in made:
         if path is not None and not args.quiet:
             print(path)
+    return 0
+
+
+def draws_option(text: str) -> str | int:
+    """--draws: 'posterior' or a whole number of seeds of at least 1."""
+    if text.strip().lower() == "posterior":
+        return "posterior"
+    return whole_number(1, name="--draws")(text)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from channelsim.core.files import write_text_atomic
+    from channelsim.experiments.ensemble import ensemble
+
+    check_output_folder(args.out)
+    out = Path(args.out)
+    ens = ensemble(args.scenarios, args.draws, n=args.n, seed=args.seed, start=args.start, days=args.days,
+                   end=args.end, outputs=tuple(c.strip() for c in args.outputs.split(",") if c.strip()),
+                   baseline=args.baseline, out=out / "runs", data_dir=args.data,
+                   progress=progress_option(args), **executor_options(args))
+    effect = ens.effect()
+    for name, table in (("bands", ens.bands()), ("totals", ens.totals()), ("effect", effect)):
+        write_text_atomic(out / f"{name}.csv", table.to_csv(index=False, float_format="%.6g"))
+    ens.plot(ens.outputs[0], path=out / "compare.png")
+    if not args.quiet:
+        print(f"{ens.source}; effect against {ens.baseline} over the window:")
+        print(effect.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+        print(f"Tables: {out}/bands.csv, totals.csv, effect.csv; figure: {out}/compare.png; runs: {out}/runs")
     return 0
