@@ -195,7 +195,7 @@ def test_the_kernel_backend_can_be_chosen_and_is_checked(monkeypatch):
 def test_without_numba_the_reference_runs_after_a_one_line_notice(tmp_path):
     # a process where `import numba` fails, as on a platform without it
     code = ("import sys; sys.modules['numba'] = None\n"
-            "from model import run\n"
+            "from channelsim.model import run\n"
             "r = run('pilot_2025', seed=1, start='2025-01-01', days=20, warmup_days=20)\n"
             "print('arrivals', int(r.series['arrivals'].sum()))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,

@@ -91,9 +91,10 @@ class ChannelModel(mesa.Model):
     def __init__(self, params: Params | str | Path | None = None, *, rng: SeedLike = None,
                  start: str | dt.date | None = None, warmup_days: int = DEFAULT_WARMUP_DAYS,
                  data_dir: str | Path | None = None, scenario: object = None, register_migrants: bool = False,
-                 kernels: str | None = None, seed: SeedLike = None, returns_schedule: object = None,
-                 **overrides: object):
-        rng = seed_or_rng(seed, rng)
+                 kernels: str | None = None, returns_schedule: object = None, **overrides: object):
+        # seed= arrives among the keywords: named in the signature, Mesa's batch_run would pass its
+        # seeds as seed= and label its results "seed" instead of "rng"
+        rng = seed_or_rng(overrides.pop("seed", None), rng)
         params = inflow_mix(apply_overrides(load(params), overrides), data_dir)  # the published mix by year
         if isinstance(warmup_days, bool) or not isinstance(warmup_days, int) or not 0 <= warmup_days <= 3650:
             raise ChannelsimError(f"warmup_days must be a whole number from 0 to 3650, not {warmup_days!r}.")
