@@ -84,8 +84,8 @@ class ChannelModel(mesa.Model):
             indexed by date, in place of the scenario's
             ([`use_returns_schedule`][channelsim.model.policy.PolicySchedule.use_returns_schedule]). A run
             with one is reproducible from its seed, but not from its saved ``params.toml`` alone.
-        seed: the same as ``rng`` (as [`run`][channelsim.model.run.run] names it); give one of the two.
-        **overrides: parameters by their unique names, e.g. ``returns_per_week=100``.
+        **overrides: parameters by their unique names, e.g. ``returns_per_week=100``; and ``seed=``, the
+            same as ``rng`` (as `run` names it; give one of the two).
     """
 
     def __init__(self, params: Params | str | Path | None = None, *, rng: SeedLike = None,
