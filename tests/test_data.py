@@ -116,6 +116,25 @@ def test_download_failure_is_a_clear_error_and_writes_nothing(tmp_path):
         download(out, url=f"http://127.0.0.1:{port}/")
 
 
+def test_download_refreshes_the_user_data_folder_and_completes_it_from_the_folder_in_use(tmp_path, shared,
+                                                                                         data_dir, monkeypatch):
+    from channelsim.core.data import DATA_FILES, user_data_dir
+
+    daily, weekly = shared[0].iloc[-60:].reset_index(drop=True), shared[1].iloc[-10:].reset_index(drop=True)
+    path = workbook(tmp_path / "small_boats.ods", daily, weekly)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("CHANNELSIM_DATA", str(data_dir))
+    written = download(url=path.as_uri())
+    folder = user_data_dir()
+    assert folder.is_relative_to(tmp_path / "xdg")
+    assert {p.name for p in written} == set(DATA_FILES) == {p.name for p in folder.iterdir()}
+    # the workbook's two series are the download's; the rest come from the folder in use, unchanged
+    pd.testing.assert_frame_equal(read_small_boats(folder / "small_boats_daily.csv", "daily"), daily,
+                                  check_dtype=False)
+    for name in ("nationality_arrivals.csv", "one_in_one_out_monthly.csv"):
+        assert (folder / name).read_bytes() == (data_dir / name).read_bytes()
+
+
 def test_cli_convert_refuses_a_malformed_file_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("date,migrants_arrived,boats_arrived\nyesterday,1,1\n")

@@ -53,15 +53,20 @@ def dist(tmp_path_factory) -> Path:
     return out
 
 
-def test_the_sdist_and_the_wheel_carry_the_package_its_data_and_scenarios(dist):
+def test_the_sdist_and_the_wheel_carry_the_package_its_data_and_scenarios(dist, data_dir):
     import tarfile
     import zipfile
 
-    wheel = zipfile.ZipFile(next(dist.glob("channelsim-*.whl"))).namelist()
+    from channelsim.core.data import DATA_FILES
+
+    archive = zipfile.ZipFile(next(dist.glob("channelsim-*.whl")))
+    wheel = archive.namelist()
     sdist = tarfile.open(next(dist.glob("channelsim-*.tar.gz"))).getnames()
-    for name in ("small_boats_daily.csv", "small_boats_weekly.csv", "nationality_arrivals.csv",
-                 "one_in_one_out_monthly.csv"):
-        assert f"channelsim/data/{name}" in wheel
+    # the data are copied from the configured folder at build time (setup.py), never committed
+    assert not [n for n in subprocess.run(["git", "-C", str(REPO), "ls-files", "channelsim/data"],
+                                          capture_output=True, text=True).stdout.split() if n.endswith(".csv")]
+    for name in DATA_FILES:
+        assert archive.read(f"channelsim/data/{name}") == (data_dir / name).read_bytes()
         assert any(n.endswith(f"channelsim/data/{name}") for n in sdist)
     assert "channelsim/core/scenarios/pilot_published.toml" in wheel
     assert "channelsim/experiments/inference/calibration/posterior.csv" in wheel

@@ -29,7 +29,7 @@ class DataError(ChannelsimError):
     """A data file is missing or not in the expected layout."""
 
 
-# The files of a complete data folder (the packaged snapshot holds them all).
+# The files of a complete data folder (the packaged snapshot, copied in by setup.py at build time, holds them all).
 DATA_FILES = ("small_boats_daily.csv", "small_boats_weekly.csv", "nationality_arrivals.csv",
               "one_in_one_out_monthly.csv")
 
@@ -50,21 +50,22 @@ def user_data_dir() -> Path:
 
 def data_dir(path: str | Path | None = None) -> Path:
     """The folder holding the observed data files (the order is the module's docstring)."""
-    candidates = []
+    # (what, folder, whether it counts only when it holds the data: a checkout's snapshot folder is empty)
+    candidates: list[tuple[str, Path, bool]] = []
     if path is not None:
-        candidates.append(("the --data option", Path(path)))
+        candidates.append(("the --data option", Path(path), False))
     elif os.environ.get(ENV_VAR):
-        candidates.append((f"${ENV_VAR}", Path(os.environ[ENV_VAR])))
+        candidates.append((f"${ENV_VAR}", Path(os.environ[ENV_VAR]), False))
     else:
         checkout = Path(__file__).resolve().parents[2]   # channelsim/core/data.py -> the checkout
-        candidates += [("../shared/data beside the checkout", checkout.parent / "shared" / "data"),
-                       ("../shared/data", Path.cwd().parent / "shared" / "data"),
-                       ("the copy 'channelsim data download' refreshed", user_data_dir()),
-                       ("the data shipped with the package", packaged_data_dir())]
-    for _, folder in candidates:
-        if folder.is_dir():
+        candidates += [("../shared/data beside the checkout", checkout.parent / "shared" / "data", False),
+                       ("../shared/data", Path.cwd().parent / "shared" / "data", False),
+                       ("the copy 'channelsim data download' refreshed", user_data_dir(), True),
+                       ("the data shipped with the package", packaged_data_dir(), True)]
+    for _, folder, needs_files in candidates:
+        if folder.is_dir() and (not needs_files or (folder / DATA_FILES[0]).is_file()):
             return folder
-    where = "; ".join(f"{label} ({folder})" for label, folder in candidates)
+    where = "; ".join(f"{label} ({folder})" for label, folder, _ in candidates)
     raise DataError(f"no data folder found: looked at {where}. Set {ENV_VAR} or pass --data DIR.")
 
 
@@ -354,9 +355,9 @@ def download(out: str | Path | None = None, url: str = PUBLICATION_URL, timeout:
     """Fetch the current workbook from the Home Office publication page and convert it into ``out``.
 
     ``out`` defaults to the user data folder ([`user_data_dir`][channelsim.core.data.user_data_dir]), which
-    [`data_dir`][channelsim.core.data.data_dir] reads before
-    the packaged snapshot; the files the workbook does not hold (nationalities, the agreement's monthly
-    figures) are copied there from the snapshot where missing, so the folder is complete."""
+    [`data_dir`][channelsim.core.data.data_dir] reads before the packaged snapshot; the files the workbook
+    does not hold (nationalities, the agreement's monthly figures) are copied there, where missing, from
+    the data folder in use before the download, so the folder is complete."""
     import tempfile
     import urllib.error
     import urllib.parse
@@ -379,25 +380,30 @@ def download(out: str | Path | None = None, url: str = PUBLICATION_URL, timeout:
             raise DataError(f"no .ods workbook linked from {url}; "
                             "download it by hand and use 'channelsim data convert'.")
         workbook = fetch(urllib.parse.urljoin(url, links[0].decode()))
-    out = user_data_dir() if out is None else Path(out)
+    refresh = out is None
+    out = user_data_dir() if refresh else Path(out)
+    try:
+        before = data_dir() if refresh else None
+    except DataError:   # nothing to complete the refreshed copy from: it holds the workbook's two series
+        before = None
     with tempfile.NamedTemporaryFile(suffix=".ods") as fh:
         fh.write(workbook)
         fh.flush()
         written = convert(fh.name, out)
-    if out == user_data_dir():
-        written += complete_from_snapshot(out)
+    if before is not None and before.resolve() != out.resolve():
+        written += complete_from(out, before)
     return written
 
 
-def complete_from_snapshot(out: Path) -> list[Path]:
-    """Copy into ``out`` each of `DATA_FILES` it lacks, from the packaged snapshot."""
+def complete_from(out: Path, source: Path) -> list[Path]:
+    """Copy into ``out`` each of `DATA_FILES` it lacks and ``source`` holds."""
     from channelsim.core.files import atomic_path
 
     copied = []
     for name in DATA_FILES:
-        if not (out / name).is_file():
+        if not (out / name).is_file() and (source / name).is_file():
             with atomic_path(out / name) as tmp:
-                tmp.write_bytes((packaged_data_dir() / name).read_bytes())
+                tmp.write_bytes((source / name).read_bytes())
             copied.append(out / name)
     return copied
 

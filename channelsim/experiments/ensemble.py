@@ -30,11 +30,11 @@ import pandas as pd
 from channelsim.core.calendar import parse_date
 from channelsim.core.data import data_dir as find_data_dir
 from channelsim.core.errors import ChannelsimError
-from channelsim.core.params import LAST_DATE
 from channelsim.core.scenarios import load as load_scenario
 from channelsim.experiments.labels import quantile_name
 from channelsim.model import COLUMNS
 from channelsim.model.channel_model import DEFAULT_START, DEFAULT_WARMUP_DAYS
+from channelsim.model.run import run_length
 
 DEFAULT_OUTPUTS = ("arrivals", "launch_attempts", "returns", "perceived_return_probability")
 DEFAULT_QUANTILES = (0.05, 0.5, 0.95)
@@ -53,7 +53,6 @@ class Ensemble:
     quantiles: tuple[float, ...] = DEFAULT_QUANTILES
     source: str = ""
     folder: Path | None = None
-    frequency: str = "weekly"
     observed: pd.Series | None = field(default=None, repr=False)
 
     @property
@@ -158,9 +157,8 @@ def ensemble(scenarios: str | list[str], draws: str | int = "posterior", *, n: i
         rng: the same as ``seed`` (as ``ChannelModel`` names it).
         **overrides: parameters set in every run (on top of the draws).
     """
-    from channelsim.experiments.inference.plans import history_warmup, posterior_runs
+    from channelsim.experiments.inference.plans import history_warmup, member_runs, posterior_runs
     from channelsim.experiments.inference.posterior import load_calibration
-    from channelsim.experiments.sweeps.design import RunSpec
     from channelsim.experiments.sweeps.execute import execute_plan
     from channelsim.experiments.sweeps.store import read_sweep
 
@@ -183,24 +181,20 @@ def ensemble(scenarios: str | list[str], draws: str | int = "posterior", *, n: i
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ChannelsimError(f"seed must be a whole number of at least 0, not {seed!r}.")
     first = parse_date(start or DEFAULT_START, "start date")
-    n_days = window_days(first, days, end)
+    n_days = run_length(first, days, end)
     data = str(find_data_dir(data_dir))
     window = (first.isoformat(), (first + dt.timedelta(days=n_days - 1)).isoformat())
     if draws == "posterior":
         cal = load_calibration(calibration)
         plan = posterior_runs(cal, names, n, int(seed), start=first.isoformat(), days=n_days,
                               warmup_days=history_warmup(first), outputs=outputs, frequency=frequency,
-                              window=window, data_dir=data, variant=variant)
-        plan = [with_overrides(spec, overrides) for spec in plan]
+                              window=window, data_dir=data, variant=variant, overrides=overrides)
         source = f"{n} posterior draws (seed {seed}) from {Path(str(cal.folder)).name}, common random numbers"
     elif isinstance(draws, int | np.integer) and not isinstance(draws, bool) and draws >= 1:
         seeds = np.random.SeedSequence(int(seed), spawn_key=(3,)).spawn(int(draws))
-        plan = [RunSpec(run_id=f"{Path(name).stem}-s{i:04d}", point=i, replicate=0, scenario=name,
-                        overrides=dict(overrides), seed_entropy=int(seq.entropy),
-                        seed_spawn_key=tuple(seq.spawn_key), start=first.isoformat(), days=n_days,
-                        warmup_days=DEFAULT_WARMUP_DAYS, frequency=frequency, outputs=outputs, window=window,
-                        data_dir=data)
-                for name in names for i, seq in enumerate(seeds)]
+        plan = member_runs(names, [dict(overrides)] * int(draws), seeds, tag="s", start=first.isoformat(),
+                           days=n_days, warmup_days=DEFAULT_WARMUP_DAYS, frequency=frequency, outputs=outputs,
+                           window=window, data_dir=data)
         source = f"{draws} seeds (ensemble seed {seed}) of each scenario's parameters, common random numbers"
     else:
         raise ChannelsimError(f"draws must be 'posterior' or a whole number of seeds of at least 1, not {draws!r}.")
@@ -219,44 +213,21 @@ def ensemble(scenarios: str | list[str], draws: str | int = "posterior", *, n: i
     if base not in names:
         raise ChannelsimError(f"the baseline {base!r} is not one of the scenarios ({', '.join(names)}).")
     return Ensemble(runs=runs, series=series, outputs=outputs, baseline=base, quantiles=tuple(quantiles),
-                    source=source, folder=Path(out) if out is not None else None, frequency=frequency,
+                    source=source, folder=Path(out) if out is not None else None,
                     observed=observed_series(data, frequency, first, n_days))
-
-
-def window_days(first: dt.date, days: int | None, end: str | dt.date | None) -> int:
-    """The window's length from ``days`` or ``end`` (inclusive); 365 days by default."""
-    if days is not None and end is not None:
-        raise ChannelsimError("give days or end, not both.")
-    if end is not None:
-        n = (parse_date(end, "end date") - first).days + 1
-    else:
-        n = 365 if days is None else days
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ChannelsimError(f"the window must be at least one day, not {n!r} days.")
-    if first + dt.timedelta(days=n - 1) > LAST_DATE:
-        raise ChannelsimError(f"the window ends after {LAST_DATE}, the last date the model supports.")
-    return n
-
-
-def with_overrides(spec, overrides: dict):
-    """``spec`` with ``overrides`` set on top of its own (a draw's parameters)."""
-    import dataclasses
-
-    return dataclasses.replace(spec, overrides={**spec.overrides, **overrides}) if overrides else spec
 
 
 def observed_series(data: str, frequency: str, first: dt.date, n_days: int) -> pd.Series | None:
     """The observed arrivals (the Home Office daily series) in the window, by day or by complete week
     ending Sunday (as [`Result.weekly`][channelsim.model.result.Result.weekly]); None where the data hold none."""
-    from channelsim.core.data import read_small_boats
+    from channelsim.experiments.inference.targets import read_observed
 
     try:
-        daily = read_small_boats(Path(data) / "small_boats_daily.csv", "daily")
+        daily = read_observed(data).daily
     except ChannelsimError:
         return None
     arrivals = daily.set_index("date")["migrants_arrived"].astype(float)
-    last = pd.Timestamp(first + dt.timedelta(days=n_days - 1))
-    arrivals = arrivals[(arrivals.index >= pd.Timestamp(first)) & (arrivals.index <= last)]
+    arrivals = arrivals[pd.Timestamp(first):pd.Timestamp(first + dt.timedelta(days=n_days - 1))]
     if arrivals.empty:
         return None
     if frequency == "daily":

@@ -78,9 +78,9 @@ class PolicySchedule:
             series = pd.Series(pd.to_numeric(schedule.to_numpy(), errors="coerce"), index=index).sort_index()
             if index.has_duplicates:
                 raise ChannelsimError("a returns schedule Series has a date twice in its index.")
-            if not np.all(np.isfinite(series.to_numpy(float))):
-                raise ChannelsimError("a returns schedule must give finite returns a week of at least 0 on every day.")
-            quota = series.reindex(series.index.union(dates)).ffill().reindex(dates).fillna(0.0).to_numpy(float)
+            # each value holds from its date (a missing value stays missing, and is refused below)
+            quota = series.reindex(dates, method="ffill").to_numpy(float, copy=True)
+            quota[dates < series.index.min()] = 0.0
         elif callable(schedule):
             try:
                 quota = np.array([float(schedule(d.date())) for d in dates])

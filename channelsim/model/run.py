@@ -30,7 +30,7 @@ def run(scenario: str | Path | Params | None = None, *, seed: SeedLike = 1,
     ``rng`` is the same as ``seed`` (as [`ChannelModel`][channelsim.model.channel_model.ChannelModel] names
     it): give one (``rng`` with the default ``seed`` of 1 uses ``rng``; with another seed it is an error)."""
     start_date = parse_date(start or DEFAULT_START, "start date")
-    n_days = _n_days(start_date, days, end)
+    n_days = run_length(start_date, days, end)
     began = time.perf_counter()
     model = ChannelModel(scenario, rng=seed_or_rng(None if rng is not None and seed == 1 else seed, rng),
                          start=start_date, warmup_days=warmup_days, data_dir=data_dir,
@@ -51,7 +51,9 @@ def run(scenario: str | Path | Params | None = None, *, seed: SeedLike = 1,
                   data_dir=None if data_dir is None else str(data_dir))
 
 
-def _n_days(start: dt.date, days: int | None, end) -> int:
+def run_length(start: dt.date, days: int | None, end) -> int:
+    """The days a run from ``start`` records: ``days``, or to ``end`` inclusive (one of the two; by default
+    DEFAULT_DAYS), checked to end by the last supported date."""
     if days is not None and end is not None:
         raise ChannelsimError("give either days or end, not both.")
     if end is not None:

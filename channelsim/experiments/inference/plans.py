@@ -29,20 +29,30 @@ from channelsim.experiments.sweeps.store import read_sweep
 def posterior_runs(calibration: Calibration, scenarios: list[str], draws: int, seed: int, *, start: str,
                    days: int, warmup_days: int, outputs: tuple[str, ...], frequency: str = "daily",
                    window: tuple[str | None, str | None] = (None, None),
-                   data_dir: str | None = None, variant: str | None = None) -> list[RunSpec]:
+                   data_dir: str | None = None, variant: str | None = None,
+                   overrides: dict[str, Any] | None = None) -> list[RunSpec]:
     """Posterior-predictive runs: ``draws`` parameter sets and seeds, each shared by every scenario
     (common random numbers); draw ``i`` of a scenario is run ``SCENARIO-dIIII`` at point ``i``. The draws
-    come from every variant by its posterior probability, or from one ``variant``."""
+    come from every variant by its posterior probability, or from one ``variant``; ``overrides`` are set
+    on top of every draw."""
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
         raise CalibrationError(f"draws must be a whole number of at least 1, not {draws!r}.")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise CalibrationError(f"seed must be a whole number of at least 0, not {seed!r}.")
-    overrides = calibration.draws(draws, seed, variant)
+    members = [{**theta, **(overrides or {})} for theta in calibration.draws(draws, seed, variant)]
     seeds = np.random.SeedSequence(seed, spawn_key=(2,)).spawn(draws)
-    return [RunSpec(run_id=f"{scenario}-d{i:04d}", point=i, replicate=0, scenario=scenario,
-                    overrides=overrides[i], seed_entropy=int(seq.entropy), seed_spawn_key=tuple(seq.spawn_key),
-                    start=start, days=days, warmup_days=warmup_days, frequency=frequency, outputs=outputs,
-                    window=window, data_dir=data_dir)
+    return member_runs(scenarios, members, seeds, tag="d", start=start, days=days, warmup_days=warmup_days,
+                       frequency=frequency, outputs=outputs, window=window, data_dir=data_dir)
+
+
+def member_runs(scenarios: list[str], members: list[dict[str, Any]], seeds: list[np.random.SeedSequence], *,
+                tag: str, **spec: Any) -> list[RunSpec]:
+    """Member ``i`` of an ensemble under each scenario: its parameters ``members[i]`` and its seed
+    ``seeds[i]``, the same in every scenario (common random numbers), run ``SCENARIO-{tag}IIII`` at point
+    ``i``; ``spec``: the rest of every [`RunSpec`][channelsim.experiments.sweeps.design.RunSpec]."""
+    return [RunSpec(run_id=f"{scenario}-{tag}{i:04d}", point=i, replicate=0, scenario=scenario,
+                    overrides=members[i], seed_entropy=int(seq.entropy), seed_spawn_key=tuple(seq.spawn_key),
+                    **spec)
             for scenario in scenarios for i, seq in enumerate(seeds)]
 
 
