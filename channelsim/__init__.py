@@ -35,6 +35,10 @@ _EXPORTS = {
     "scenarios": "channelsim.core.scenarios",
     "ensemble": "channelsim.experiments.ensemble",
     "Ensemble": "channelsim.experiments.ensemble",
+    # extension points (docs/extending.md)
+    "BeliefRule": "channelsim.agents.beliefs",
+    "register_belief_rule": "channelsim.agents.beliefs",
+    "Mechanism": "channelsim.model.mechanism",
 }
 _RENAMED = {"load_scenario": "load", "scenarios": "available"}
 

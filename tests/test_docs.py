@@ -126,3 +126,12 @@ def test_the_readme_is_short_and_keeps_the_quick_start():
     readme = (REPO / "README.md").read_text()
     assert len(readme.splitlines()) <= 200
     assert "make run" in readme and "make test" in readme
+
+
+def test_the_extending_page_shows_the_worked_examples_that_the_tests_run(site):
+    text = unescape(re.sub(r"<[^>]+>", "", built(site, "extending")))
+    source = (REPO / "channelsim" / "experiments" / "examples" / "extensions.py").read_text()
+    for line in ("class ObservedRate(BeliefRule):", "class CampClearances(Mechanism):",
+                 'name = "observed_rate"'):
+        assert line in source and line in text, line
+    assert "--8<--" not in text   # the snippet was included, not shown

@@ -223,19 +223,21 @@ def test_the_counterfactual_sets_prior_against_posterior_effects_for_every_varia
 
 
 def test_the_upstream_response_is_smooth_with_no_floor():
-    from channelsim.agents.coast import ATTRACTIVENESS_CAP, upstream_attractiveness
+    from channelsim.agents.coast import upstream_attractiveness
+
+    cap = 2.0
 
     ref = np.array([2.0, 2.0])
     value = np.linspace(-4.0, 6.0, 201)
-    a = np.array([upstream_attractiveness(np.array([v, v]), ref, 1.5)[0] for v in value])
-    assert upstream_attractiveness(ref, ref, 1.5) == pytest.approx([1.0, 1.0])
-    assert (np.diff(a) >= 0).all() and a.max() == ATTRACTIVENESS_CAP
+    a = np.array([upstream_attractiveness(np.array([v, v]), ref, 1.5, cap)[0] for v in value])
+    assert upstream_attractiveness(ref, ref, 1.5, cap) == pytest.approx([1.0, 1.0])
+    assert (np.diff(a) >= 0).all() and a.max() == cap
     # a UK worth nothing draws exp(-elasticity) of the reference flow, worth less than nothing less still:
     # smooth through zero, no jump to a floor
-    assert upstream_attractiveness(np.array([0.0]), ref[:1], 1.5)[0] == pytest.approx(np.exp(-1.5))
+    assert upstream_attractiveness(np.array([0.0]), ref[:1], 1.5, cap)[0] == pytest.approx(np.exp(-1.5))
     below = a[value < 0]
-    assert (below > 0).all() and np.max(np.abs(np.diff(np.log(a[a < ATTRACTIVENESS_CAP])))) < 0.1
-    assert upstream_attractiveness(np.array([-4.0]), ref[:1], 0.0)[0] == 1.0   # elasticity 0: no response
+    assert (below > 0).all() and np.max(np.abs(np.diff(np.log(a[a < cap])))) < 0.1
+    assert upstream_attractiveness(np.array([-4.0]), ref[:1], 0.0, cap)[0] == 1.0   # elasticity 0: no response
 
 
 def test_parameter_labels_say_what_was_calibrated_and_what_was_set_by_hand():
@@ -249,6 +251,11 @@ def test_parameter_labels_say_what_was_calibrated_and_what_was_set_by_hand():
         assert rows[name]["source"].lower().startswith("hand-set"), (name, rows[name]["source"])
     for name in ("announced_return_probability", "returnee_salience", "announcement_credibility"):
         assert name in fitted and "calibrated" in rows[name]["source"].lower(), name
+    # "calibrated" only where a calibration prior fits it
+    from channelsim.experiments.inference.settings import ALL_FREE_PARAMETERS
+
+    claimed = {n for n, r in rows.items() if r["source"].lower().startswith("calibrated")}
+    assert claimed <= set(ALL_FREE_PARAMETERS), sorted(claimed - set(ALL_FREE_PARAMETERS))
 
 
 def test_a_fractional_weekly_quota_is_carried_so_the_schedule_is_delivered_whole():

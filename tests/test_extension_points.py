@@ -49,3 +49,67 @@ def test_a_function_of_the_date_sets_the_quota_and_more_returns_return_more_peop
 def test_a_bad_schedule_is_named(schedule, fragment):
     with pytest.raises(ChannelsimError, match=fragment):
         channelsim.ChannelModel("pilot_published", returns_schedule=schedule, start="2025-09-01", warmup_days=5)
+
+
+# --- a belief rule of your own, and a mechanism on the SimPy clock (channelsim/experiments/examples/extensions.py)
+
+PILOT = {"start": "2025-08-01", "days": 120, "warmup_days": 120, "seed": 3}
+
+
+def test_a_registered_belief_rule_is_named_by_scenarios_and_believes_only_what_is_seen():
+    from channelsim.core.params import choices
+    from channelsim.experiments.examples.extensions import ObservedRate
+
+    assert "observed_rate" in choices("beliefs", "belief_rule")
+    seen = channelsim.run("pilot_published", belief_rule=ObservedRate.name, **PILOT)
+    told = channelsim.run("pilot_published", **PILOT)
+    assert seen.params.beliefs.belief_rule == "observed_rate"
+    belief = seen.series.set_index("date")["perceived_return_probability"]
+    amplified = told.series.set_index("date")["perceived_return_probability"]
+    # no announcement and no stories: after the pilot starts, belief stays below the bayesian rule's
+    assert (belief["2025-10-01":] < amplified["2025-10-01":]).all()
+    assert belief.std() > 0   # it moves with what is seen
+    again = channelsim.run("pilot_published", belief_rule="observed_rate", **PILOT)
+    pd.testing.assert_frame_equal(seen.series, again.series)
+
+
+def test_an_unknown_belief_rule_is_named_with_the_known_ones():
+    with pytest.raises(ChannelsimError, match=r"'gossip' is not a belief rule.*'bayesian', 'trust'"):
+        channelsim.run("pilot_published", belief_rule="gossip", days=5)
+
+
+@pytest.mark.parametrize("rule, fragment", [
+    (dict, "subclass of BeliefRule"),
+    (type("Nameless", (channelsim.BeliefRule,), {}), "needs a name"),
+    (type("Again", (channelsim.BeliefRule,), {"name": "trust"}), "shipped belief rule"),
+])
+def test_a_bad_belief_rule_is_refused_at_registration(rule, fragment):
+    with pytest.raises(ChannelsimError, match=fragment):
+        channelsim.register_belief_rule(rule)
+
+
+def test_a_mechanism_runs_on_the_clock_records_its_column_and_keeps_common_random_numbers():
+    from channelsim.experiments.examples.extensions import CampClearances
+
+    plain = channelsim.run("pilot_published", **PILOT)
+    idle = channelsim.run("pilot_published", mechanisms=[CampClearances(share=0.0)], **PILOT)
+    # a mechanism that moves no one changes no draw of the rest of the model
+    pd.testing.assert_frame_equal(idle.series.drop(columns="cleared"), plain.series)
+    cleared = channelsim.run("pilot_published", mechanisms=[CampClearances(every_days=7, share=0.5)], **PILOT)
+    days = cleared.series.set_index("date")["cleared"]
+    assert (days > 0).sum() in (17, 18) and (days[days > 0].index.to_series().diff().dropna().dt.days == 7).all()
+    # the ledger counts the cleared among those gone elsewhere (fewer then leave of their own accord)
+    assert cleared.series["left_elsewhere"].sum() >= days.sum() > 0
+    assert cleared.series["left_elsewhere"].sum() > plain.series["left_elsewhere"].sum()
+    assert cleared.series["arrivals"].sum() < plain.series["arrivals"].sum()
+
+
+@pytest.mark.parametrize("mechanisms, fragment", [
+    (["not a mechanism"], "Mechanism instances"),
+    ([type("M", (channelsim.Mechanism,), {"name": "two words"})()], "needs a name"),
+    ([type("M", (channelsim.Mechanism,), {"name": "m", "columns": ("arrivals",)})()],
+     "not a new column"),
+])
+def test_a_bad_mechanism_is_named(mechanisms, fragment):
+    with pytest.raises(ChannelsimError, match=fragment):
+        channelsim.ChannelModel("pilot_published", mechanisms=mechanisms, start="2025-09-01", warmup_days=5)

@@ -82,7 +82,7 @@ def test_the_compiled_morning_gives_the_reference_beliefs_and_choices_to_the_las
               params.beliefs.prior_return_probability, params.beliefs.prior_job_prospect, kp_return, kp_job,
               *sums, pop.risk_tolerance, pop.budget_base_gbp, pop.leave_pull,
               pop.legal_eligible, ctx.grant_rate, c.value_asylum, c.value_work, c.loss_if_returned,
-              shared_cross_utility(c, ctx), c.danger_weight * ctx.perceived_death_rate,
+              shared_cross_utility(c, ctx.cheapest_price_gbp), c.danger_weight * ctx.perceived_death_rate,
               params.migrants.savings_per_day_gbp * day, ctx.cheapest_price_gbp, leave_pull_today(c, day),
               c.legal_constant, ctx.legal_admission_chance, np.random.default_rng(uniforms_seed).random(n_free),
               codes, chooser)

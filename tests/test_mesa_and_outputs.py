@@ -29,6 +29,9 @@ def test_step_advances_exactly_one_day_and_records_it():
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == 10
     assert list(frame.columns) == [c for c in COLUMNS if c != "date"]
+    # indexed by the recorded days' dates (the first recorded day is the start date)
+    assert frame.index.name == "date"
+    assert [d.date().isoformat() for d in frame.index[[0, -1]]] == ["2025-03-01", "2025-03-10"]
 
 
 def test_every_actor_is_a_registered_mesa_agent():

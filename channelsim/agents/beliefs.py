@@ -25,6 +25,12 @@ rules ship, chosen by ``beliefs.belief_rule``:
   the value towards what they say in proportion to their weight against the
   holder's certainty; and people in the same camp talk, each moving towards a
   more certain contact by the trust they place in others.
+
+Another rule is a subclass of [`BeliefRule`][channelsim.agents.beliefs.BeliefRule] with a ``name``,
+registered with [`register_belief_rule`][channelsim.agents.beliefs.register_belief_rule]; a scenario then names
+it as ``belief_rule`` (docs/extending.md has a worked example). A rule keeps its per-person state as
+columns of the population (``population.add_column``). It runs in numpy; the rest of the morning (the
+choice) stays compiled.
 """
 
 from __future__ import annotations
@@ -34,7 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from channelsim.core.params import Beliefs
+from channelsim.core.errors import ChannelsimError
+from channelsim.core.params import BELIEF_RULE_NAMES, Beliefs
 from channelsim.core.population import Population
 from channelsim.core.world import World
 
@@ -257,8 +264,35 @@ def _share(yes: np.ndarray, no: np.ndarray, prior: float) -> np.ndarray:
         return np.where(total > 0, yes / total, prior)
 
 
-RULES: dict[str, type[BeliefRule]] = {r.name: r for r in (BayesianForgetting, TrustWeightedExchange)}
+SHIPPED: dict[str, type[BeliefRule]] = {r.name: r for r in (BayesianForgetting, TrustWeightedExchange)}
+RULES: dict[str, type[BeliefRule]] = dict(SHIPPED)
+
+
+def register_belief_rule(rule: type[BeliefRule]) -> type[BeliefRule]:
+    """Make ``rule`` (a [`BeliefRule`][channelsim.agents.beliefs.BeliefRule] subclass) selectable as
+    ``belief_rule = rule.name``, in this process; usable as a class decorator. Registering a name again
+    replaces the rule (a notebook cell run twice); the shipped rules cannot be replaced.
+
+    Runs on Dask workers need the rule registered there too: define it in a module the workers import.
+    """
+    if not (isinstance(rule, type) and issubclass(rule, BeliefRule)):
+        raise ChannelsimError(f"a belief rule must be a subclass of BeliefRule, not {rule!r}.")
+    name = rule.name
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ChannelsimError(f"belief rule {rule.__name__} needs a name (a class attribute, e.g. "
+                              f"name = \"my_rule\"), not {name!r}.")
+    if name in SHIPPED:
+        raise ChannelsimError(f"{name!r} is a shipped belief rule: give {rule.__name__} another name.")
+    RULES[name] = rule
+    if name not in BELIEF_RULE_NAMES:
+        BELIEF_RULE_NAMES.append(name)
+    return rule
 
 
 def make_rule(params: Beliefs, population: Population) -> BeliefRule:
-    return RULES[params.belief_rule](params, population)
+    """The scenario's belief rule, for a model's people."""
+    rule = RULES.get(params.belief_rule)
+    if rule is None:   # named where it was registered, run where it is not (e.g. a Dask worker)
+        raise ChannelsimError(f"belief rule {params.belief_rule!r} is not registered in this process: import "
+                              "the module that registers it (register_belief_rule) before running.")
+    return rule(params, population)

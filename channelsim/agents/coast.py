@@ -33,14 +33,9 @@ from channelsim.core.population import ELSEWHERE, FRANCE, NEVER, NO_GANG
 from channelsim.core.random import RandomStreams
 from channelsim.core.world import World
 
-# Attractiveness upstream is capped at twice the reference (see upstream_attractiveness).
-ATTRACTIVENESS_CAP = 2.0
-# Buyers choose among gangs by a logit on price: a gang 500 GBP dearer than the cheapest
-# sells e (2.7) times fewer seats (an assumption; prices differ little between gangs).
-GANG_CHOICE_SCALE_GBP = 500.0
 
-
-def upstream_attractiveness(value: np.ndarray, reference: np.ndarray, elasticity: float) -> np.ndarray:
+def upstream_attractiveness(value: np.ndarray, reference: np.ndarray, elasticity: float,
+                            cap: float) -> np.ndarray:
     """How much the UK draws people to the coast, by nationality, against the prior beliefs' draw.
 
     A logit response, as in the coast's own choice: the inflow is multiplied by
@@ -48,11 +43,11 @@ def upstream_attractiveness(value: np.ndarray, reference: np.ndarray, elasticity
     UK as perceived upstream and ``V_ref`` its value under the prior beliefs.
     To first order it is ``(V / V_ref) ** elasticity``; it is smooth everywhere,
     so a UK worth nothing still draws ``exp(-elasticity)`` of the reference flow
-    (and a UK worth less than nothing, less), with no floor. Capped at
-    ATTRACTIVENESS_CAP.
+    (and a UK worth less than nothing, less), with no floor. Capped at ``cap``
+    (``inflow.attractiveness_cap``).
     """
     scale = np.maximum(np.abs(reference), 1e-9)
-    return np.minimum(np.exp(elasticity * (value - reference) / scale), ATTRACTIVENESS_CAP)
+    return np.minimum(np.exp(elasticity * (value - reference) / scale), cap)
 
 
 class InflowMix:
@@ -171,7 +166,8 @@ class Coast:
         trend = inflow.inflow_ceiling_per_day / (1.0 + np.exp(-inflow.inflow_growth_per_year * years))
         season = seasonal(calendar.day_of_year(day), inflow.season_peak_day_of_year, inflow.season_amplitude)
         value = value_of_uk(self.params.choice, self.grant_rate, self.upstream_return, self.upstream_job)
-        attract = upstream_attractiveness(value, self._reference_value, inflow.upstream_elasticity)
+        attract = upstream_attractiveness(value, self._reference_value, inflow.upstream_elasticity,
+                                          inflow.attractiveness_cap)
         rng = self.streams.daily("inflow", day)
         counts = rng.poisson(trend * float(season) * self.mix.shares(day) * attract * upstream_shocks)
         k = int(counts.sum())
@@ -261,8 +257,9 @@ class Coast:
             stories, news.contact_weight, self.params.beliefs.prior_return_probability,
             self.params.beliefs.prior_job_prospect, p_return, p_job, sum_return, sum_job,
             pop.risk_tolerance, pop.budget_base_gbp, pop.leave_pull, pop.legal_eligible, self.grant_rate,
-            c.value_asylum, c.value_work, c.loss_if_returned, shared_cross_utility(c, ctx), c.danger_weight
-            * ctx.perceived_death_rate, m.savings_per_day_gbp * day, ctx.cheapest_price_gbp, leave_pull_today(c, day),
+            c.value_asylum, c.value_work, c.loss_if_returned, shared_cross_utility(c, ctx.cheapest_price_gbp),
+            c.danger_weight * ctx.perceived_death_rate, m.savings_per_day_gbp * day, ctx.cheapest_price_gbp,
+            leave_pull_today(c, day),
             c.legal_constant, ctx.legal_admission_chance, uniforms, codes, free)
         self._follow_upstream(waiting, sum_return, sum_job)
         self.perceived = (p_return, p_job)
@@ -314,7 +311,7 @@ class Coast:
         open_ = np.array([g.crews >= 1 for g in gangs])
         if not open_.any():
             return
-        weights = np.where(open_, np.exp(-(prices - prices.min()) / GANG_CHOICE_SCALE_GBP), 0.0)
+        weights = np.where(open_, np.exp(-(prices - prices.min()) / self.params.gangs.gang_choice_scale_gbp), 0.0)
         cumulative = np.cumsum(weights / weights.sum())
         chosen = np.minimum(np.searchsorted(cumulative, rng.random(len(rows)), side="right"), len(prices) - 1)
         sold = np.bincount(chosen, minlength=len(prices))

@@ -30,9 +30,6 @@ import numpy as np
 from channelsim.core.params import Params
 
 MONDAY = 0
-# The share of launches stopped that sets the enforcement markup is smoothed week to week:
-# each week's share counts for half (an assumption: gangs remember a few weeks).
-PREVENTED_SHARE_SMOOTHING = 0.5
 
 
 @dataclass
@@ -68,9 +65,9 @@ class SmugglingGang(mesa.Agent):
         """Set next week's price, order boats, rebuild crews."""
         g = self.params
         if self.launched:
-            keep = 1.0 - PREVENTED_SHARE_SMOOTHING
-            self.recent_prevented_share = (keep * self.recent_prevented_share
-                                           + PREVENTED_SHARE_SMOOTHING * self.prevented / self.launched)
+            latest = g.prevented_share_smoothing   # the smoothed share of launches stopped sets the markup
+            self.recent_prevented_share = ((1.0 - latest) * self.recent_prevented_share
+                                           + latest * self.prevented / self.launched)
         self.launched = self.prevented = 0
         seats = max(1.0, (self.boats + self.boats_on_order) * g.max_load)
         scarcity = max(backlog, 1.0) / seats

@@ -38,6 +38,25 @@ import numpy as np
 WAIT, CROSS, APPLY, LEAVE = 0, 1, 2, 3
 
 
+# --- the choice utility: one definition, for the reference, the kernel and the recursion ---------------
+# Plain arithmetic, so the same source serves numpy arrays (the reference,
+# [`agents.migrant.daily_choice`][channelsim.agents.migrant.daily_choice], and the eventual-crossing recursion)
+# and numba scalars (`coast_day`, which compiles it in through ``register_jitable``). It lives in this file
+# because numba's on-disk cache is keyed to the source file of the compiled functions: a change here
+# recompiles the kernels, a change in a file they call into would not.
+
+def uk_value(p_return, p_job, grant_rate, value_asylum, value_work, loss_if_returned):
+    """Expected value of reaching the UK: protection or work if one stays, the loss if returned,
+    ``V = (1 - p_return) * (grant_rate * value_asylum + p_job * value_work) - p_return * loss_if_returned``."""
+    return (1.0 - p_return) * (grant_rate * value_asylum + p_job * value_work) - p_return * loss_if_returned
+
+
+def cross_utility(value_uk, cross_today, danger, risk_tolerance):
+    """Crossing's utility: the value of the UK, plus the part everyone shares today (the constant less
+    the price), less the perceived danger weighed by how little risk the person tolerates."""
+    return value_uk + cross_today - danger * (1.0 - risk_tolerance)
+
+
 def _census(rows, nationality, free_from_day, day, waiting):
     """People waiting by nationality (into ``waiting``); returns how many are free to choose today."""
     n_free = 0
@@ -105,8 +124,8 @@ def _coast_day(rows, nationality, free_from_day, day,
         if budget_base_gbp[row] + savings_today < cheapest_price:
             e_cross = 0.0   # cannot pay: crossing is out (no need for its exp)
         else:
-            value_uk = (1.0 - pr) * (grant * value_asylum + pj * value_work) - pr * loss_if_returned
-            e_cross = math.exp(value_uk + cross_today - danger * (1.0 - risk_tolerance[row]))
+            value_uk = uk_value(pr, pj, grant, value_asylum, value_work, loss_if_returned)
+            e_cross = math.exp(cross_utility(value_uk, cross_today, danger, risk_tolerance[row]))
         e_leave = leave_today * leave_pull[row]
         total = 1.0 + e_cross + e_leave
         e_apply = 0.0
@@ -199,6 +218,10 @@ def compiled() -> Kernels | None:
     except ImportError:
         print("channelsim: numba is not installed; the numpy reference runs (slower).", file=sys.stderr)
         return None
+    from numba.extending import register_jitable
+
+    register_jitable(uk_value)   # callable from the kernels, compiled in; unchanged for Python callers
+    register_jitable(cross_utility)
     jit = numba.njit(cache=True, nogil=True)
     return Kernels(jit(_census), jit(_coast_day), jit(_still_on_coast), jit(_booked_by_gang),
                    jit(_set_out))

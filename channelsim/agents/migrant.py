@@ -28,17 +28,14 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from channelsim.agents.kernels import cross_utility, uk_value
 from channelsim.core.params import Choice, Params
 from channelsim.core.population import LEGAL_NONE, STATES, Population
-
-# Risk tolerance of newcomers: Beta(2, 2), centred on 0.5 (an assumption).
-RISK_TOLERANCE_BETA = (2.0, 2.0)
 
 
 def value_of_uk(choice: Choice, grant_rate, p_return, p_job):
     """Expected value of reaching the UK: protection or work if one stays, the loss if returned."""
-    return ((1.0 - p_return) * (grant_rate * choice.value_asylum + p_job * choice.value_work)
-            - p_return * choice.loss_if_returned)
+    return uk_value(p_return, p_job, grant_rate, choice.value_asylum, choice.value_work, choice.loss_if_returned)
 
 
 class Migrant(mesa.Agent):
@@ -100,7 +97,7 @@ def draw_attributes(pop: Population, rows: slice, params: Params, day: int, rng:
     pop.minor[rows] = rng.random(k) < m.minor_share
     budget = m.budget_median_gbp * np.exp(m.budget_sigma * rng.standard_normal(k))
     pop.budget_base_gbp[rows] = budget - m.savings_per_day_gbp * day  # savings accrue from today
-    pop.risk_tolerance[rows] = rng.beta(*RISK_TOLERANCE_BETA, k)
+    pop.risk_tolerance[rows] = rng.beta(m.risk_tolerance_a, m.risk_tolerance_b, k)
 
 
 @dataclass
@@ -133,9 +130,9 @@ def daily_choice(pop: Population, rows: np.ndarray, p_return: np.ndarray, p_job:
         return Choices(empty, empty, empty)
     grant = ctx.grant_rate[pop.nationality[rows]]
     value_uk = value_of_uk(c, grant, p_return, p_job)
-    cross_today = shared_cross_utility(c, ctx)
+    cross_today = shared_cross_utility(c, ctx.cheapest_price_gbp)
     danger = c.danger_weight * ctx.perceived_death_rate
-    e_cross = np.exp(value_uk + cross_today - danger * (1.0 - pop.risk_tolerance[rows]))
+    e_cross = np.exp(cross_utility(value_uk, cross_today, danger, pop.risk_tolerance[rows]))
     budget = pop.budget_base_gbp[rows] + params.migrants.savings_per_day_gbp * ctx.day
     e_cross[budget < ctx.cheapest_price_gbp] = 0.0
     # leave: exp(constant + hardship * (day - arrived) / 30), the arrival part kept per person
@@ -158,9 +155,9 @@ def daily_choice(pop: Population, rows: np.ndarray, p_return: np.ndarray, p_job:
     return Choices(rows[cross], apply, rows[leave])
 
 
-def shared_cross_utility(c: Choice, ctx: ChoiceContext) -> float:
-    """The part of crossing's utility everyone shares today: the constant less the cheapest price's weight."""
-    return c.cross_constant - c.price_weight_per_1000_gbp * ctx.cheapest_price_gbp / 1000.0
+def shared_cross_utility(c: Choice, price_gbp: float) -> float:
+    """The part of crossing's utility everyone shares today: the constant less the (cheapest) price's weight."""
+    return c.cross_constant - c.price_weight_per_1000_gbp * price_gbp / 1000.0
 
 
 def leave_pull_today(c: Choice, day: int) -> float:
@@ -211,12 +208,12 @@ def eventual_crossing_share(params: Params, perceived_death_rate: float) -> np.n
     value = value_of_uk(c, grant, np.full(len(groups), b.prior_return_probability),
                         np.full(len(groups), b.prior_job_prospect))
     tolerance = (np.arange(PROPENSITY_GRID) + 0.5) / PROPENSITY_GRID
-    a, b_ = RISK_TOLERANCE_BETA
+    a, b_ = params.migrants.risk_tolerance_a, params.migrants.risk_tolerance_b
     weight = tolerance ** (a - 1) * (1 - tolerance) ** (b_ - 1)   # the Beta's density, up to its constant
     weight /= weight.sum()
-    cross_today = c.cross_constant - c.price_weight_per_1000_gbp * params.gangs.base_price_gbp / 1000.0
-    e_cross = np.exp(value[:, None] + cross_today - c.danger_weight * perceived_death_rate
-                     * (1.0 - tolerance[None, :]))
+    cross_today = shared_cross_utility(c, params.gangs.base_price_gbp)
+    e_cross = np.exp(cross_utility(value[:, None], cross_today, c.danger_weight * perceived_death_rate,
+                                   tolerance[None, :]))
     still, crossed = np.ones_like(e_cross), np.zeros_like(e_cross)
     # leaving's pull, capped below overflow (beyond e^700 everyone still waiting leaves at once anyway)
     e_leave = np.exp(np.minimum(c.leave_constant + c.leave_hardship_per_30_days * np.arange(PROPENSITY_DAYS) / 30.0,

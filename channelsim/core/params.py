@@ -15,7 +15,7 @@ Workbench pass) names exactly one parameter.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
@@ -28,6 +28,12 @@ LAST_DATE = dt.date(2040, 12, 31)
 
 
 CALIBRATED = "calibrated: posterior median, experiments/inference/calibration"
+# set by hand while the model was built (to give plausible waits, prices, sea states and deaths), in no prior
+HAND_SET = "hand-set (not calibrated): tuned by hand during development, in no calibration prior"
+
+# The belief rules a scenario may name: the two shipped, and any registered in this process with
+# [`agents.beliefs.register_belief_rule`][channelsim.agents.beliefs.register_belief_rule] (which adds here).
+BELIEF_RULE_NAMES: list[str] = ["bayesian", "trust"]
 
 
 def param(default: Any, *, unit: str, source: str, doc: str, ge=None, le=None, gt=None, lt=None):
@@ -85,6 +91,9 @@ class Inflow(Section):
     upstream_elasticity: float = param(
         1.98, ge=0, le=10, unit="1", source=CALIBRATED,
         doc="How strongly arrivals of a nationality answer to how the UK is perceived upstream.")
+    attractiveness_cap: float = param(
+        2.0, ge=1, le=100, unit="1", source="assumption: the coast's camps cannot absorb a sudden surge",
+        doc="Most that the UK's perceived value upstream can multiply the trend's arrivals by.")
     upstream_lag_days: float = param(
         45.0, ge=1, le=730, unit="days", source="assumption: weeks of travel and word of mouth",
         doc="Time constant with which upstream perception follows perception on the coast.")
@@ -150,6 +159,12 @@ class Migrants(Section):
     camps: int = param(
         2, ge=1, le=10, unit="camps", source="MODEL.md: Calais and Dunkirk",
         doc="Number of camps on the coast; returnees' stories spread mostly within a camp.")
+    risk_tolerance_a: float = param(
+        2.0, gt=0, le=100, unit="1", source="assumption: Beta(2, 2), centred on 0.5",
+        doc="First shape of the Beta from which newcomers' risk tolerance (0 to 1) is drawn.")
+    risk_tolerance_b: float = param(
+        2.0, gt=0, le=100, unit="1", source="assumption: Beta(2, 2), centred on 0.5",
+        doc="Second shape of the Beta of newcomers' risk tolerance.")
 
 
 class Choice(Section):
@@ -166,22 +181,22 @@ class Choice(Section):
         source=CALIBRATED,
         doc="Loss of being returned to France after paying and crossing (money, debt, the legal route barred).")
     price_weight_per_1000_gbp: float = param(
-        0.35, ge=0, le=10, unit="utility/GBP 1,000", source="calibrated",
+        0.35, ge=0, le=10, unit="utility/GBP 1,000", source=HAND_SET,
         doc="Disutility of the seat price.")
     danger_weight: float = param(
-        400.0, ge=0, le=1e5, unit="utility/death rate", source="calibrated",
+        400.0, ge=0, le=1e5, unit="utility/death rate", source=HAND_SET,
         doc="Disutility of the perceived death rate per crossing, scaled by 1 - risk tolerance.")
     cross_constant: float = param(
         -7.55, ge=-50, le=50, unit="utility", source=CALIBRATED,
         doc="Alternative-specific constant of crossing today (against waiting).")
     leave_constant: float = param(
-        -6.0, ge=-50, le=50, unit="utility", source="calibrated",
+        -6.0, ge=-50, le=50, unit="utility", source=HAND_SET,
         doc="Alternative-specific constant of leaving for elsewhere in Europe.")
     leave_hardship_per_30_days: float = param(
-        0.5, ge=0, le=20, unit="utility/30 days", source="calibrated",
+        0.5, ge=0, le=20, unit="utility/30 days", source=HAND_SET,
         doc="How much the pull to leave grows with time spent waiting.")
     legal_constant: float = param(
-        -4.0, ge=-50, le=50, unit="utility", source="calibrated",
+        -4.0, ge=-50, le=50, unit="utility", source=HAND_SET,
         doc="Alternative-specific constant of applying by the legal route.")
     legal_route_patience_days: float = param(
         90.0, ge=1, le=1000, unit="days", source="assumption",
@@ -196,9 +211,10 @@ class Beliefs(Section):
         doc="What moves the perceived return probability: 'full' (returns seen and reported, returnees' "
             "stories and the announcement), 'announcement' (the announcement only) or 'none' (the null "
             "model: it stays at prior_return_probability, so returns deter no one through beliefs).")
-    belief_rule: Literal["bayesian", "trust"] = param(
+    belief_rule: str = param(
         "bayesian", unit="name", source="MODEL.md; Bijak and Hinsch, Routes and Rumours",
-        doc="Belief update rule: 'bayesian' (counts with forgetting) or 'trust' (trust-weighted exchange).")
+        doc="Belief update rule: 'bayesian' (counts with forgetting), 'trust' (trust-weighted exchange), "
+            "or the name of a rule registered with channelsim.agents.beliefs.register_belief_rule.")
     prior_return_probability: float = param(
         0.02, ge=0, le=1, unit="probability", source="assumption: returns were rare before 2025",
         doc="Perceived chance of being returned held before any evidence.")
@@ -244,6 +260,15 @@ class Beliefs(Section):
         0.3, ge=0, le=1, unit="share", source="Routes and Rumours style",
         doc="With the 'trust' rule: how far one moves towards a more certain contact.")
 
+    @field_validator("belief_rule")
+    @classmethod
+    def _known_rule(cls, name: str) -> str:
+        if name not in BELIEF_RULE_NAMES:
+            known = ", ".join(repr(n) for n in BELIEF_RULE_NAMES)
+            raise ValueError(f"[beliefs] belief_rule = {name!r} is not a belief rule: the rules are {known} "
+                             "(add one with channelsim.agents.beliefs.register_belief_rule)")
+        return name
+
 
 class Gangs(Section):
     """Competing smuggling gangs: boats, prices, loads, launches, arrests."""
@@ -286,7 +311,7 @@ class Gangs(Section):
         500.0, ge=0, le=20000, unit="GBP", source="data README: low of EUR 500 in 2020",
         doc="Lowest seat price.")
     price_elasticity: float = param(
-        0.35, ge=0, le=5, unit="1", source="calibrated",
+        0.35, ge=0, le=5, unit="1", source=HAND_SET,
         doc="How strongly prices answer to the ratio of booked people to boat seats.")
     price_adjustment_per_week: float = param(
         0.3, ge=0, le=1, unit="share/week", source="assumption",
@@ -297,6 +322,19 @@ class Gangs(Section):
     enforcement_markup: float = param(
         0.5, ge=0, le=10, unit="1", source="assumption",
         doc="Price rise per unit of the share of launches prevented (risk premium).")
+    prevented_share_smoothing: float = param(
+        0.5, gt=0, le=1, unit="share", source="assumption: gangs remember a few weeks",
+        doc="Weight of the latest week in the smoothed share of launches prevented that sets the markup.")
+    gang_choice_scale_gbp: float = param(
+        500.0, gt=0, le=20000, unit="GBP", source="assumption: prices differ little between gangs",
+        doc="Buyers choose a gang by a logit on price: one this much dearer than the cheapest sells e times "
+            "fewer seats.")
+    launch_delay_days: float = param(
+        0.05, ge=0, le=0.2, unit="days", source="assumption: launches from about 19:00",
+        doc="Time after the evening's weather window (18:00) at which the first boats launch.")
+    launch_spread_days: float = param(
+        0.15, ge=0, le=0.2, unit="days", source="assumption: launches over about 3.6 hours",
+        doc="Launches spread uniformly over this time after the first.")
     launch_weather_tolerance: float = param(
         0.55, ge=0, le=1, unit="sea state", source="Met Office 'red' days; Deiana et al. (2020)",
         doc="Worst sea state (0 calm, 1 storm) in which a gang launches with no backlog.")
@@ -353,6 +391,9 @@ class BorderForce(Section):
     crossing_hours: float = param(
         10.0, gt=0, le=48, unit="hours", source="assumption: 8-14 hours reported",
         doc="Mean hours from launch to UK waters.")
+    crossing_time_spread: float = param(
+        0.2, ge=0, lt=1, unit="share", source="assumption: with the sea and the boat",
+        doc="A crossing takes crossing_hours times a uniform draw from 1 - spread to 1 + spread.")
     detention_beds: int = param(
         250, ge=0, le=100000, unit="beds", source="assumption",
         doc="Detention places for people selected for return.")
@@ -459,11 +500,14 @@ class Weather(Section):
     calm_mean_winter: float = param(
         0.734, ge=0, le=1, unit="sea state", source=CALIBRATED,
         doc="Mean sea state at the roughest time of year.")
+    calmest_day_of_year: int = param(
+        196, ge=1, le=366, unit="day of year", source="assumption: seas calmest in mid-July (15 July)",
+        doc="Day of the year on which the mean sea state is calmest.")
     sea_persistence: float = param(
         0.6, ge=0, lt=1, unit="1", source="assumption: weather comes in windows",
         doc="Day-to-day autocorrelation of the sea state.")
     sea_noise: float = param(
-        0.18, ge=0, le=1, unit="sea state", source="calibrated",
+        0.18, ge=0, le=1, unit="sea state", source=HAND_SET,
         doc="Daily innovation of the sea state.")
 
 
@@ -471,10 +515,10 @@ class Danger(Section):
     """Deaths at sea."""
 
     incident_risk_per_boat: float = param(
-        8e-5, ge=0, le=1, unit="probability", source="calibrated: 5 deaths (2022) to 69-78 (2024)",
+        8e-5, ge=0, le=1, unit="probability", source=HAND_SET + ": 5 deaths (2022) to 69-78 (2024)",
         doc="Chance of a deadly incident for a boat at the comfortable load in calm sea.")
     overload_risk_per_person: float = param(
-        0.06, ge=0, le=1, unit="1/person", source="calibrated: deaths rose with loads",
+        0.06, ge=0, le=1, unit="1/person", source=HAND_SET + ": deaths rose with loads",
         doc="Growth of incident risk per person above the comfortable load (exponential).")
     sea_state_risk: float = param(
         3.0, ge=0, le=50, unit="1", source="assumption",
@@ -488,6 +532,15 @@ class Danger(Section):
     waiting_risk_per_hour: float = param(
         0.05, ge=0, le=10, unit="1/hour", source="assumption: busy vessels delay rescues",
         doc="Relative rise of a boat's incident risk per hour it waits for a Border Force vessel.")
+    perceived_danger_prior_deaths: float = param(
+        0.1, ge=0, le=100, unit="deaths", source="assumption: one death in 10,000 launched",
+        doc="Deaths in the prior of the perceived death rate (a quiet spell does not make crossing seem safe).")
+    perceived_danger_prior_launched: float = param(
+        1000.0, ge=100, le=1e6, unit="people", source="assumption: one death in 10,000 launched",
+        doc="People launched in the prior of the perceived death rate.")
+    perceived_danger_half_life_days: float = param(
+        60.0, gt=0, le=3650, unit="days", source="assumption",
+        doc="Half-life of the remembered deaths and launches behind the perceived death rate.")
 
 
 class Nationality(Section):
@@ -660,6 +713,14 @@ def range_text(field) -> str:
     if hi is not None:
         words.append(f"{'below' if high_out else 'at most'} {hi}")
     return " and ".join(words)
+
+
+def choices(section: str, name: str) -> list[str]:
+    """The names a parameter given by name may take (its ``Literal``'s, or the registered belief rules),
+    or ``[]`` for a number, a switch or a date."""
+    if (section, name) == ("beliefs", "belief_rule"):
+        return list(BELIEF_RULE_NAMES)
+    return list(get_args(SECTIONS[section].model_fields[name].annotation))
 
 
 def describe() -> list[dict[str, Any]]:

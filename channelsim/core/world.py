@@ -22,7 +22,7 @@ import numpy as np
 import simpy
 
 from channelsim.core.calendar import Calendar
-from channelsim.core.params import Beliefs, Params
+from channelsim.core.params import Beliefs, Danger, Params
 from channelsim.core.population import Population
 
 
@@ -113,26 +113,22 @@ class Reports:
         self.returned_by_group[:] = 0.0
 
 
-# People judge the danger of crossing by recent deaths per person launched, with a prior of one
-# death in 10,000 (0.1 deaths in 1,000 people) so that a quiet spell does not make it seem safe,
-# and a memory that halves every 60 days (assumptions, see the model description).
-DANGER_PRIOR_DEATHS = 0.1
-DANGER_PRIOR_LAUNCHED = 1000.0
-DANGER_HALF_LIFE_DAYS = 60.0
-
-
 class SeaDanger:
-    """Decaying counts of deaths at sea and of people launched."""
+    """Decaying counts of deaths at sea and of people launched: people judge the danger of crossing by
+    recent deaths per person launched, with a prior (``danger.perceived_danger_prior_*``) so that a
+    quiet spell does not make it seem safe, and a memory with a half-life."""
 
-    def __init__(self) -> None:
+    def __init__(self, params: Danger) -> None:
+        self.params = params
         self.deaths = 0.0
         self.launched = 0.0
 
     def perceived_death_rate(self) -> float:
-        return (self.deaths + DANGER_PRIOR_DEATHS) / (self.launched + DANGER_PRIOR_LAUNCHED)
+        p = self.params
+        return (self.deaths + p.perceived_danger_prior_deaths) / (self.launched + p.perceived_danger_prior_launched)
 
     def forget_a_day(self) -> None:
-        decay = 0.5 ** (1 / DANGER_HALF_LIFE_DAYS)
+        decay = 0.5 ** (1 / self.params.perceived_danger_half_life_days)
         self.deaths *= decay
         self.launched *= decay
 

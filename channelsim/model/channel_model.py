@@ -46,6 +46,7 @@ from channelsim.core.random import RandomStreams, SeedLike, seed_or_rng
 from channelsim.core.scenarios import apply_overrides, load
 from channelsim.core.world import Ledger, NationalityLedger, Reports, SeaDanger, World
 from channelsim.model.legal_route import LegalRoute
+from channelsim.model.mechanism import Mechanism, record_mechanisms, start_mechanisms
 from channelsim.model.nationality_mix import inflow_mix
 from channelsim.model.outputs import DayCollector, day_record, nationality_frame
 from channelsim.model.policy import PolicySchedule
@@ -80,6 +81,8 @@ class ChannelModel(mesa.Model):
             [`migrants_waiting`][channelsim.model.channel_model.ChannelModel.migrants_waiting]).
         kernels: ``"numba"`` (compiled, the default where numba is installed) or
             ``"numpy"`` (the reference) for the per-person morning; see [`agents.kernels`][channelsim.agents.kernels].
+        mechanisms: [`Mechanism`][channelsim.model.mechanism.Mechanism]s of your own, started on the SimPy
+            clock after the shipped actors, each with its own random stream and record columns.
         returns_schedule: the returns quota as a function of the date, or a pandas Series of returns a week
             indexed by date, in place of the scenario's
             ([`use_returns_schedule`][channelsim.model.policy.PolicySchedule.use_returns_schedule]). A run
@@ -91,7 +94,8 @@ class ChannelModel(mesa.Model):
     def __init__(self, params: Params | str | Path | None = None, *, rng: SeedLike = None,
                  start: str | dt.date | None = None, warmup_days: int = DEFAULT_WARMUP_DAYS,
                  data_dir: str | Path | None = None, scenario: object = None, register_migrants: bool = False,
-                 kernels: str | None = None, returns_schedule: object = None, **overrides: object):
+                 kernels: str | None = None, returns_schedule: object = None,
+                 mechanisms: list[Mechanism] | tuple[Mechanism, ...] = (), **overrides: object):
         # seed= arrives among the keywords: named in the signature, Mesa's batch_run would pass its
         # seeds as seed= and label its results "seed" instead of "rng"
         rng = seed_or_rng(overrides.pop("seed", None), rng)
@@ -117,7 +121,8 @@ class ChannelModel(mesa.Model):
         self.beliefs = make_rule(params.beliefs, self.population)
         n_groups = len(params.nationalities)
         self.world = World(self.env, self.calendar, params, self.population, Ledger(),
-                           Reports(n_groups, params.beliefs), SeaDanger(), NationalityLedger(n_groups), self.policy)
+                           Reports(n_groups, params.beliefs), SeaDanger(params.danger), NationalityLedger(n_groups),
+                           self.policy)
         self.kernels = kernel_backend(kernels)
         self.coast = Coast(self.world, self.beliefs, streams, self.kernels)
         self.register_migrants = bool(register_migrants)
@@ -137,11 +142,12 @@ class ChannelModel(mesa.Model):
         for gang in self.gangs:
             self.env.process(self._gang_nights(gang))
             self.env.process(self._gang_weeks(gang))
+        self.mechanisms = start_mechanisms(self, mechanisms)
 
         self.record: dict[str, float] = {}
         self._by_nationality: list[np.ndarray] = []   # each recorded day's NationalityLedger counts
         # Mesa's DataCollector of the day's record, one reporter a column
-        self.datacollector = DayCollector()
+        self.datacollector = DayCollector(tuple(c for m in self.mechanisms for c in m.columns))
         if self.warmup_days > 0:
             self.env.run(until=self.warmup_days)
 
@@ -153,6 +159,7 @@ class ChannelModel(mesa.Model):
             raise simpy.core.StopSimulation(f"the model runs to {LAST_DATE}")
         self.env.run(until=day + 1)
         self.record = day_record(self.world, self.coast, self.gangs, self.police, self.weather.sea_state, day)
+        record_mechanisms(self, self.mechanisms)
         self.world.danger.forget_a_day()
         self._by_nationality.append(self.world.by_nationality.counts.copy())
         self.datacollector.collect(self)

@@ -20,9 +20,9 @@ from pathlib import Path
 from channelsim.agents.migrant import eventual_crossing_share
 from channelsim.core.nationality_data import with_published_mix
 from channelsim.core.params import Nationality, Params
-from channelsim.core.world import DANGER_PRIOR_DEATHS, DANGER_PRIOR_LAUNCHED
 
-# A group that almost never crosses would need an unbounded inflow: its conversion is floored.
+# A group that almost never crosses would need an unbounded inflow: its conversion is floored (and where
+# no group would cross, as with a perceived danger near certain death, the published shares stand).
 LEAST_CROSSING_SHARE = 0.02
 
 
@@ -33,10 +33,12 @@ def inflow_mix(params: Params, data_dir: str | Path | None = None) -> Params:
                for before, after in zip(params.nationalities, published.nationalities, strict=True)]
     if not any(derived):
         return published
-    crossing = eventual_crossing_share(published, DANGER_PRIOR_DEATHS / DANGER_PRIOR_LAUNCHED)
+    crossing = eventual_crossing_share(published, published.danger.perceived_danger_prior_deaths
+                                       / published.danger.perceived_danger_prior_launched)
+    most = max(float(crossing.max()), LEAST_CROSSING_SHARE)
     groups = tuple(
         Nationality.model_validate({**g.model_dump(), "shares_by_year": {
-            year: min(1.0, share / max(crossing[i], LEAST_CROSSING_SHARE) * float(crossing.max()))
+            year: min(1.0, share / max(crossing[i], LEAST_CROSSING_SHARE) * most)
             for year, share in g.shares_by_year.items()}}) if derived[i] else g
         for i, g in enumerate(published.nationalities))
     return published.model_copy(update={"nationalities": groups})

@@ -6,6 +6,7 @@ The columns are the same in every run, whatever the scenario.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 
 import mesa
@@ -64,14 +65,17 @@ class DayCollector(mesa.DataCollector):
     it pickles), and `collect` appends the record's values directly:
     they are numbers, so Mesa's per-value deepcopy (a third of the recording's
     time) is not needed. Reporters a user adds (model or agent) are collected
-    by Mesa as usual.
+    by Mesa as usual. The model table is indexed by the recorded days' dates.
     """
 
-    def __init__(self):
-        super().__init__(model_reporters={c: partial(recorded, column=c) for c in COLUMNS if c != "date"})
-        self._columns = [(c, self.model_vars[c]) for c in COLUMNS if c != "date"]
+    def __init__(self, extra: tuple[str, ...] = ()):
+        names = [c for c in COLUMNS if c != "date"] + list(extra)   # extra: the columns mechanisms add
+        super().__init__(model_reporters={c: partial(recorded, column=c) for c in names})
+        self._columns = [(c, self.model_vars[c]) for c in names]
+        self._dates: list[dt.date] = []
 
     def collect(self, model) -> None:
+        self._dates.append(model.calendar.date(model.day - 1))   # the day just run (the clock is at its end)
         # reporters are only ever added, so a count tells whether a user added one
         if len(self.model_reporters) != len(self._columns) or self.agent_reporters or self.agenttype_reporters:
             super().collect(model)   # a user added reporters: Mesa's own path
@@ -80,6 +84,13 @@ class DayCollector(mesa.DataCollector):
         record = model.record
         for column, values in self._columns:
             values.append(record[column])
+
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """Mesa's model table, one row a recorded day, indexed by its date (``date``, nanoseconds)."""
+        frame = super().get_model_vars_dataframe()
+        frame.index = pd.DatetimeIndex(self._dates, name="date").as_unit("ns")
+        return frame
 
 
 def recorded(model, column: str) -> float:

@@ -6,8 +6,6 @@ import datetime as dt
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from channelsim.core.calendar import parse_date
 from channelsim.core.errors import ChannelsimError
 from channelsim.core.params import LAST_DATE, Params
@@ -42,9 +40,7 @@ def run(scenario: str | Path | Params | None = None, *, seed: SeedLike = 1,
             model.step()
     else:
         model.run_for(n_days)
-    series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    # nanosecond dates survive a Parquet round trip unchanged
-    series.insert(0, "date", pd.date_range(start_date, periods=len(series), freq="D").as_unit("ns"))
+    series = model.datacollector.get_model_vars_dataframe().reset_index()   # the date a column
     return Result(series=series, params=model.params, seed=int(model.seed), start=str(start_date), days=n_days,
                   meta={"warmup_days": model.warmup_days, "wall_seconds": round(time.perf_counter() - began, 3),
                         **code_version()}, nationalities=model.nationality_series(),

@@ -24,14 +24,6 @@ from channelsim.core.params import Danger
 from channelsim.core.population import AT_SEA, DEAD, FRANCE, NO_GANG
 from channelsim.core.world import World
 
-# Launches spread over the night: uniformly from 0.05 day (1.2 hours) after the evening's
-# weather window opens, over the next 0.15 day (3.6 hours).
-LAUNCH_EARLIEST_DAYS = 0.05
-LAUNCH_SPREAD_DAYS = 0.15
-# A crossing takes 0.8 to 1.2 times crossing_hours (uniformly), with the sea and the boat.
-CROSSING_TIME_SHORTEST = 0.8
-CROSSING_TIME_RANGE = 0.4
-
 
 def incident_probability(d: Danger, load: int, comfortable_load: float, sea_state: float, taxi: bool,
                          intercepted: bool, in_water_factor: float, waited_hours: float) -> float:
@@ -59,7 +51,8 @@ class Sea:
         """SimPy process of one launch: patrol, crossing, rescue, landing."""
         world, rng = self.world, self.rng
         env, pop, ledger = world.env, world.population, world.ledger
-        yield env.timeout(LAUNCH_EARLIEST_DAYS + LAUNCH_SPREAD_DAYS * rng.random())
+        g = world.params.gangs   # launches spread over the night, after the evening's weather window
+        yield env.timeout(g.launch_delay_days + g.launch_spread_days * rng.random())
         rows = self._set_out(boat.rows)   # some may have been admitted by the legal route since the evening
         if len(rows) == 0:
             boat.gang.launch_cancelled()
@@ -76,7 +69,8 @@ class Sea:
             pop.move(rows, FRANCE)
             self._stopped(rows)
             return
-        hours = world.params.border_force.crossing_hours * (CROSSING_TIME_SHORTEST + CROSSING_TIME_RANGE * rng.random())
+        bf = world.params.border_force
+        hours = bf.crossing_hours * ((1.0 - bf.crossing_time_spread) + 2.0 * bf.crossing_time_spread * rng.random())
         yield env.timeout(hours / 24.0)
         waited = yield from self.border_force.rescue()   # within this process: no process of its own
         rows = self._incident(boat, rows, intercepted=False, waited_hours=waited)

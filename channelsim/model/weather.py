@@ -15,7 +15,6 @@ from channelsim.core.calendar import Calendar, seasonal
 from channelsim.core.params import Params
 
 EVENING = 0.75  # fraction of the day at which the night's weather is known
-MIDSUMMER_DAY_OF_YEAR = 196  # 15 July: the calmest seas on average
 
 
 class Weather:
@@ -33,7 +32,8 @@ class Weather:
 
     def _mean(self, day: float) -> float:
         # seasonal() peaks at 1 + a in midsummer; map it onto [summer, winter] means
-        w = seasonal(self.calendar.day_of_year(day), peak_day=MIDSUMMER_DAY_OF_YEAR, amplitude=1.0)  # 2 July, 0 Jan
+        w = seasonal(self.calendar.day_of_year(day), peak_day=self.params.calmest_day_of_year,
+                     amplitude=1.0)   # 2 at the calmest day, 0 half a year later
         p = self.params
         return p.calm_mean_winter + (p.calm_mean_summer - p.calm_mean_winter) * float(w) / 2.0
 

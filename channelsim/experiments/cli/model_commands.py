@@ -190,7 +190,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
         raise ChannelsimError(f"--port must be from 1 to 65535, not {args.port}.")
     print(f"channelsim explorer: http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     command = [sys.executable, "-m", "solara", "run", "channelsim.experiments.explorer:page", "--host", args.host,
-               "--port", str(args.port), "--production", "--no-open"]
+               "--port", str(args.port), "--production", "--no-open", "--no-check-version"]
     # The server runs in its own process group; Ctrl-C, SIGTERM or SIGHUP here stops that whole group
     # (a SIGKILL follows if it has not ended within GRACE_SECONDS), so no server outlives the command.
     server = subprocess.Popen(command, start_new_session=True)
