@@ -13,6 +13,7 @@ or more; with fewer the figure says so.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from pathlib import Path
 
@@ -56,12 +57,20 @@ def _date_axis(ax) -> None:
 
 
 def _save(fig, path: Path, note: str, close: bool = True) -> Path:
-    """Provenance line at the foot, then the file (format from its suffix); the figure closed unless not
-    ``close`` (a figure returned to a notebook)."""
+    """Figure legends (``fig.legend``) at the foot, centred, the figure taller by their height; under them
+    the provenance line; then the file (format from its suffix); the figure closed unless not ``close``
+    (a figure returned to a notebook)."""
+    renderer = fig.canvas.get_renderer()
+    legend_heights = [legend.get_window_extent(renderer).height / fig.dpi for legend in fig.legends]   # inches
+    fig.set_figheight(fig.get_figheight() + sum(legend_heights))
     # the note wraps to the figure's width (about 17 characters an inch at 7 points)
     lines = textwrap.wrap(provenance_note(note), width=max(40, int(fig.get_figwidth() * 17)))
-    line_height = 0.14 / fig.get_figheight()   # 7-point lines, in figure fractions
-    fig.tight_layout(rect=(0, 0.01 + line_height * len(lines), 1, 1))
+    foot = 0.01 + 0.14 * len(lines) / fig.get_figheight()   # 7-point lines, in figure fractions
+    for legend, height in zip(fig.legends, legend_heights, strict=True):
+        legend.set_loc("lower center")
+        legend.set_bbox_to_anchor((0.5, foot), transform=fig.transFigure)
+        foot += height / fig.get_figheight()
+    fig.tight_layout(rect=(0, foot, 1, 1))
     fig.text(0.01, 0.008, "\n".join(lines), fontsize=7, color="0.35", va="bottom")
     fig.savefig(path, dpi=DPI)
     if close:
@@ -166,10 +175,12 @@ def fan_chart(series: pd.DataFrame, runs: pd.DataFrame, path: Path, column: str 
     ax.set_title(f"{column.replace('_', ' ')}: median" + (f" and 90% band over {n} replicates" if n >= MIN_BAND_MEMBERS
                  else f" of {n} replicates (too few for a band: fewer than {MIN_BAND_MEMBERS})"), fontsize=10)
     ax.grid(alpha=0.3)
-    # below the axes, one label a row: a point's label names every swept parameter, so it may be long
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1, frameon=False)
     _date_axis(ax)
-    fig.set_figheight(4.8 + 0.18 * len(chosen[: max_points + 1]))
+    # at the foot, one point a row, wrapped to the figure's width (about 15 characters an inch at 8 points):
+    # a point's label names every swept parameter
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, [textwrap.fill(name, int(15 * (fig.get_figwidth() - 1))) for name in names], fontsize=8,
+               frameon=False)
     return _save(fig, path, note or f"{n} replicates per point")
 
 
@@ -211,29 +222,39 @@ def _weekly(dates: pd.Series) -> bool:
 
 
 def index_bars(indices: pd.DataFrame, path: Path, samples: int | None = None, note: str = "") -> Path:
-    """Sobol S1 and ST (or Morris mu*) with their 95% intervals, one panel per outcome (every outcome given).
+    """Sobol S1 and ST (or Morris mu*) with their 95% intervals, one panel per outcome (every outcome given),
+    the panels in a near-square grid that shares the parameters' axis.
 
     ``samples``: the base sample size N of a Sobol design; below `SOBOL_SAMPLES_ADVISED` the figure
     warns that the intervals are too wide to rank the parameters.
     """
     outcomes = list(indices["outcome"].unique())
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.6 * len(outcomes), 4.8), squeeze=False, sharey=True)
+    cols = math.ceil(math.sqrt(len(outcomes)))
+    grid_rows = math.ceil(len(outcomes) / cols)
+    parameters = indices["parameter"].nunique()
+    # 2.8 inches a panel beside 1.8 for the parameters' names; 0.3 inch a parameter and 1 for the axes' labels
+    fig, axes = plt.subplots(grid_rows, cols, figsize=(1.8 + 2.8 * cols, grid_rows * (1 + 0.3 * parameters) + 0.6),
+                             squeeze=False, sharey=True)
     sobol = "S1" in indices
-    for ax, outcome in zip(axes.flat, outcomes, strict=True):
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
         rows = indices[indices["outcome"] == outcome]
         y = np.arange(len(rows))
         if sobol:
-            ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], label="total (ST)")
             ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], label="first order (S1)")
-            ax.set_xlabel("share of the outcome's variance")
+            ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], label="total (ST)")
+            ax.set_xlabel("share of the outcome's variance", fontsize=8)
         else:
             ax.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], label="mu* (mean absolute elementary effect)")
-            ax.set_xlabel(f"mu* ({outcome.replace('_', ' ')} per unit range)")
+            ax.set_xlabel(f"mu* ({outcome.replace('_', ' ')} per unit range)", fontsize=8)
         ax.set_yticks(y, [parameter_label(n) for n in rows["parameter"]], fontsize=8)
+        ax.tick_params(axis="x", labelsize=8)
         ax.set_title(outcome.replace("_", " "), fontsize=10)
         ax.axvline(0, color="k", lw=0.6)
         ax.grid(alpha=0.3, axis="x")
-    axes.flat[0].legend(fontsize=8)
+    axes.flat[0].invert_yaxis()   # the parameters from the top, each's S1 above its ST (the axis is shared)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.set_visible(False)
+    fig.legend(*axes.flat[0].get_legend_handles_labels(), fontsize=8, ncol=2, frameon=False)
     title = "Sobol indices with 95% intervals (SALib)" if sobol else "Morris screening with 95% intervals (SALib)"
     if sobol and samples is not None and samples < SOBOL_SAMPLES_ADVISED:
         title += (f"\nWARNING: N = {samples} base samples is too few; the intervals are too wide to rank the "

@@ -82,10 +82,12 @@ class Result:
     def plot(self, path: str | Path | None = None, observed: pd.DataFrame | None = None):
         """A grid of the main series, by week (by day for a run shorter than two complete weeks).
 
-        Time axes in calendar dates, each panel's unit on its axis, the returns
-        start marked, and a provenance line (scenario, seed, dates, data,
-        version). ``observed``: the Home Office series by the same period, with
-        any of the columns ``arrivals``, ``prevented_people``, ``people_per_boat``
+        Time axes in calendar dates, each panel's unit on its axis, a dated
+        vertical mark where the returns deal is announced, where returns start
+        (if the run returns anyone) and where the observed series ends (if
+        given), each only inside the plotted window, and a provenance line
+        (scenario, seed, dates, data, version). ``observed``: the Home Office
+        series by the same period, with any of the columns ``arrivals``, ``prevented_people``, ``people_per_boat``
         (see [`observed_overlay`][channelsim.model.result.Result.observed_overlay]); drawn where it overlaps the run.
         Saved if
         ``path`` is given (the format follows its suffix: .png, .svg, .pdf).
@@ -103,8 +105,15 @@ class Result:
         table = weekly if by_week else self.series.set_index("date")
         period = "week" if by_week else "day"
         fig, axes = plt.subplots(3, 3, figsize=(13, 9.4), sharex=True)
-        start = pd.Timestamp(self.params.policy.returns_start)
-        returns_shown = table.index[0] <= start <= table.index[-1] and self.params.policy.quota_schedule != "none"
+        policy = self.params.policy
+        marks = []   # date, what, colour, line style
+        if policy.quota_schedule != "none":   # as in the model: no deal, no announcement
+            marks.append((pd.Timestamp(policy.announcement_date), "returns deal announced", "tab:purple", "--"))
+        if self.series["returns"].any():
+            marks.append((pd.Timestamp(policy.returns_start), "returns start", "tab:red", ":"))
+        if observed is not None and "arrivals" in observed and observed["arrivals"].notna().any():
+            marks.append((observed["arrivals"].last_valid_index(), "last observed", "0.3", "-."))
+        marks = [m for m in marks if table.index[0] <= m[0] <= table.index[-1]]
         for ax, (col, title, unit) in zip(axes.flat, PLOTTED, strict=True):
             ax.plot(table.index, table[col], lw=1.4, marker="o" if len(table) < 15 else None, ms=3,
                     label=f"model: {self.params.name}, seed {self.seed}")
@@ -112,8 +121,8 @@ class Result:
                 seen = observed[col][(observed.index >= table.index[0]) & (observed.index <= table.index[-1])]
                 if seen.notna().any():
                     ax.plot(seen.index, seen, lw=1.0, color="k", alpha=0.7, label="observed (Home Office)")
-            if returns_shown:
-                ax.axvline(start, color="tab:red", ls=":", lw=1, label=f"returns start ({start:%-d %b %Y})")
+            for date, what, colour, style in marks:
+                ax.axvline(date, color=colour, ls=style, lw=1, label=f"{what} ({date:%-d %b %Y})")
             ax.set_title(title, fontsize=10)
             ax.set_ylabel(unit.replace("PERIOD", period), fontsize=9)
             ax.grid(alpha=0.3)
@@ -129,10 +138,12 @@ class Result:
         for ax in axes.flat:
             for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
                 handles.setdefault(label, handle)
-        axes.flat[0].legend(handles.values(), handles.keys(), fontsize=8)
+        # one row under the title: in a panel it would cover the series
+        fig.legend(handles.values(), handles.keys(), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0.962),
+                   ncol=len(handles), frameon=False)
         shown = "weekly totals (weeks ending Sunday; means for rates and prices)" if by_week else "daily values"
         fig.suptitle(f"channelsim: {self.params.name}, seed {self.seed}, {self.start} + {self.days} days: {shown}")
-        fig.subplots_adjust(left=0.065, right=0.99, bottom=0.085, top=0.93, wspace=0.32, hspace=0.28)
+        fig.subplots_adjust(left=0.065, right=0.99, bottom=0.085, top=0.91, wspace=0.32, hspace=0.28)
         fig.text(0.01, 0.005, self.provenance_line(observed is not None), fontsize=7, color="0.35")
         if path is not None:
             fig.savefig(path, dpi=150)
