@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from channelsim.core.files import LOCK_NAME
+from channelsim.core.files import LOCK_NAME, FolderLock
 from channelsim.experiments.sweeps.design import load_sweep
 from channelsim.experiments.sweeps.execute import execute
 from channelsim.experiments.sweeps.store import SweepStore, read_sweep
@@ -75,6 +75,26 @@ def test_the_lock_of_a_process_that_died_is_taken_over(tmp_path):
     (out / LOCK_NAME).write_text(json.dumps({"pid": int(dead.stdout), "host": os.uname().nodename}))
     report = execute(load_sweep(sweep_file(tmp_path)), out, serial=True, progress=False)
     assert report.ran == 2 and report.failed == 0
+
+
+def test_a_folder_held_by_one_process_is_refused_to_another_at_once_naming_the_holder(tmp_path):
+    take = f"from channelsim.core.files import FolderLock; FolderLock({str(tmp_path)!r}, 'sweep').acquire()"
+    with FolderLock(tmp_path, "sweep"):
+        other = subprocess.run([sys.executable, "-c", take], capture_output=True, text=True, timeout=60,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert other.returncode != 0
+    assert f"{tmp_path} is in use by another process (pid {os.getpid()} on " in other.stderr
+    again = subprocess.run([sys.executable, "-c", take], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert again.returncode == 0, "released, the folder is free"
+
+
+def test_the_folder_lock_imports_where_there_is_no_fcntl():
+    # as on Windows: filelock, not fcntl, is what the lock needs
+    proc = subprocess.run([sys.executable, "-c", "import sys; sys.modules['fcntl'] = None; "
+                                                 "import channelsim.core.files"],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_a_failed_run_prints_its_reason_is_retried_on_resume_and_the_exit_status_follows(tmp_path, data_dir):

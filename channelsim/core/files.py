@@ -8,13 +8,12 @@ killed mid-way leaves at most a hidden ``.NAME.tmp-PID.EXT`` file, which
 
 [`check_output_folder`][channelsim.core.files.check_output_folder] refuses, before any work starts, a folder that
 cannot be created or written; [`FolderLock`][channelsim.core.files.FolderLock] keeps a second process out
-of a folder being written (a lock the operating system releases when its
-holder dies, so a stale lock is taken over).
+of a folder being written (filelock's lock, which the operating system releases
+when its holder dies, so a stale lock is taken over; on POSIX and Windows).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -23,6 +22,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from channelsim.core.errors import ChannelsimError
 
@@ -102,35 +103,27 @@ def check_output_folder(path: str | Path, flag: str = "--out") -> Path:
 class FolderLock:
     """An exclusive lock on a folder, held by one process (``with FolderLock(folder): ...``).
 
-    The lock is ``fcntl.flock`` on ``FOLDER/.lock``, which also records the
-    holder (pid, host, command); the operating system releases it when the
-    holder dies, so a lock left by a dead process is simply taken over.
+    The lock is filelock's on ``FOLDER/.lock`` (``flock`` on POSIX, ``LockFileEx`` on Windows), taken
+    without waiting: a second process is refused at once, with the holder (pid, host) the file records.
+    The operating system releases the lock when its holder dies, so a lock left by a dead process is
+    simply taken over.
     """
 
     def __init__(self, folder: str | Path, what: str = "folder"):
         self.path = Path(folder) / LOCK_NAME
         self.what = what
-        self._fd: int | None = None
+        self._lock = FileLock(self.path, timeout=0, on_acquired=self._record_holder)
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = self._holder(fd)
-            os.close(fd)
-            raise ChannelsimError(f"{self.path.parent} is in use by another process ({holder}): one {self.what} "
-                                  "at a time writes into a folder. Wait for it to finish, or stop it; a lock "
-                                  "of a process that has died is taken over.") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname()}).encode())
-        os.fsync(fd)
-        self._fd = fd
+            self._lock.acquire()
+        except Timeout:
+            raise ChannelsimError(f"{self.path.parent} is in use by another process ({self._holder()}): one "
+                                  f"{self.what} at a time writes into a folder. Wait for it to finish, or stop it; "
+                                  "a lock of a process that has died is taken over.") from None
 
     def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)   # closing releases the lock; the file stays (removing it would race)
-            self._fd = None
+        self._lock.release()   # the file stays on POSIX (removing it would race); filelock removes it on Windows
 
     def __enter__(self) -> FolderLock:
         self.acquire()
@@ -140,9 +133,15 @@ class FolderLock:
         self.release()
 
     @staticmethod
-    def _holder(fd: int) -> str:
-        try:
-            info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+    def _record_holder(fd: int) -> None:
+        """Write this process into the lock file, through the descriptor that holds the lock."""
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname()}).encode())
+        os.fsync(fd)
+
+    def _holder(self) -> str:
+        try:   # unreadable on Windows while locked
+            info = json.loads(self.path.read_text() or "{}")
             return f"pid {info['pid']} on {info['host']}"
         except (ValueError, KeyError, OSError):
             return "holder unknown"

@@ -272,6 +272,8 @@ def posterior_plot(posterior: pd.DataFrame, priors: dict[str, tuple[float, float
     cols = 4
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.7 * rows), squeeze=False)
+    from pyabc.weighted_statistics import weighted_median  # the calibration's own (pyabc loads slowly)
+
     weights = posterior["weight"] / posterior["weight"].sum()
     for ax, name in zip(axes.flat, names, strict=False):
         lo, hi = priors[name]
@@ -279,8 +281,7 @@ def posterior_plot(posterior: pd.DataFrame, priors: dict[str, tuple[float, float
         ax.hist(values, weights=weights, bins=20, range=(lo, hi), density=True, color="tab:blue", alpha=0.75,
                 label="posterior")
         ax.plot([lo, hi], [1 / (hi - lo)] * 2, color="0.3", ls="--", lw=1.2, label="prior (uniform)")
-        order = np.argsort(values)
-        median = values[order][np.searchsorted(np.cumsum(weights.to_numpy()[order]), 0.5)]
+        median = float(weighted_median(values.astype(float), weights.to_numpy(float)))
         ax.axvline(median, color="firebrick", lw=1.4, label=f"median {median:.3g}")
         ax.set_title(parameter_label(name), fontsize=8)
         ax.set_ylabel("density", fontsize=7)

@@ -49,7 +49,6 @@ from pathlib import Path
 import cloudpickle
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from channelsim.core.calendar import parse_date
 from channelsim.core.data import data_dir as find_data_dir
@@ -68,7 +67,7 @@ from channelsim.experiments.inference.targets import (
     statistics,
 )
 from channelsim.experiments.plots import posterior_plot
-from channelsim.experiments.sweeps.execute import announce_dashboard, dask_client
+from channelsim.experiments.sweeps.execute import executor, ordered_map
 from channelsim.model import load_scenario, run
 
 # Scales of the distance's terms: an error of one scale counts as much as a monthly
@@ -174,33 +173,13 @@ def _sampler_class():
     return SeededMappingSampler
 
 
-def ordered_map(client, fn, items, label: str, progress: bool) -> list:
-    """``fn`` over ``items`` on a Dask client, the results in the items' order, with a progress bar."""
-    from distributed import as_completed
-
-    futures = client.map(fn, list(items), pure=False)
-    with tqdm(total=len(futures), desc=label, unit="run", disable=not progress) as bar:
-        for _ in as_completed(futures):
-            bar.update()
-    results = [f.result() for f in futures]
-    for f in futures:
-        f.release()
-    return results
-
-
 @contextmanager
 def executor_map(workers: int | None = None, scheduler: str | None = None,
                  cluster_file: str | Path | None = None, serial: bool = False, progress: bool = False):
     """An ordered map ``map_(fn, items, label)`` with a progress bar: in this process (``serial``), or
     over a Dask client (local workers, a scheduler or a cluster file) whose dashboard is announced."""
-    if serial:
-        yield lambda fn, items, label: [fn(item) for item in tqdm(items, desc=label, unit="run",
-                                                                   disable=not progress)]
-        return
-    with dask_client(workers, scheduler, cluster_file) as client:
-        if progress:
-            announce_dashboard(client)
-        yield lambda fn, items, label: ordered_map(client, fn, items, label, progress)
+    with executor(workers, scheduler, cluster_file, serial, announce=progress) as client:
+        yield lambda fn, items, label: ordered_map(client, fn, list(items), label, progress)
 
 
 def _stage(t: int) -> str:

@@ -53,15 +53,6 @@ def settings_from(record: dict, where: Path) -> Settings:
                                f"{exc}).") from None
 
 
-def weighted_quantile(values, weights, q: float) -> float:
-    v = np.asarray(values, float)
-    w = np.asarray(weights, float)
-    order = np.argsort(v)
-    v, w = v[order], w[order]
-    cum = (np.cumsum(w) - 0.5 * w) / w.sum()
-    return float(np.interp(q, cum, v))
-
-
 @dataclass
 class Calibration:
     """A finished calibration, as read from its folder."""
@@ -72,9 +63,12 @@ class Calibration:
 
     def medians(self, variant: str | None = None) -> dict[str, float]:
         """Weighted medians of a variant's particles (default: the full model's, where several variants were
-        fitted; the shipped defaults are the full model's)."""
+        fitted; the shipped defaults are the full model's), by pyabc's weighted quantile (the calibration extra)."""
+        from pyabc.weighted_statistics import weighted_median  # pyabc loads slowly: only when asked
+
         table = self.variant_posterior(variant)
-        return {name: weighted_quantile(table[name], table["weight"], 0.5)
+        weights = table["weight"].to_numpy(float)
+        return {name: float(weighted_median(table[name].to_numpy(float), weights / weights.sum()))
                 for name in self.free_parameters if table[name].notna().all()}
 
     @property

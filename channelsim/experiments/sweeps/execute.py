@@ -23,6 +23,10 @@ Where the cluster comes from:
 
 - ``serial=True``: in this process, one run after another (for debugging).
 
+The same [`executor`][channelsim.experiments.sweeps.execute.executor] and
+[`as_finished`][channelsim.experiments.sweeps.execute.as_finished] run a calibration's simulations, which
+take their results in order ([`ordered_map`][channelsim.experiments.sweeps.execute.ordered_map]).
+
 Dask reschedules the tasks of a worker that dies; a task that kills workers
 repeatedly is recorded as failed, and so is a run that raises (its reason is
 printed as it fails). Re-running retries the failed runs; the report and the
@@ -39,6 +43,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,10 +141,19 @@ def cluster_from_file(path: str | Path):
 
 
 @contextmanager
-def dask_client(workers: int | None = None, scheduler: str | None = None, cluster_file: str | Path | None = None):
-    """A Dask client: of a running scheduler, of a dask-jobqueue cluster, or of a new local cluster."""
+def executor(workers: int | None = None, scheduler: str | None = None, cluster_file: str | Path | None = None,
+             serial: bool = False, announce: bool = True) -> Iterator[Any]:
+    """Where tasks run, for [`as_finished`][channelsim.experiments.sweeps.execute.as_finished]: a Dask client (of
+    a running scheduler, of a dask-jobqueue cluster, or of a new local cluster; its dashboard announced), or
+    None (``serial``) for this process, one task after another."""
+    if serial:
+        yield None
+        return
     with ExitStack() as stack:
-        yield _client(stack, workers, scheduler, cluster_file)
+        client = _client(stack, workers, scheduler, cluster_file)
+        if announce:
+            announce_dashboard(client)
+        yield client
 
 
 def _client(stack: ExitStack, workers: int | None, scheduler: str | None, cluster_file: str | Path | None):
@@ -195,6 +209,44 @@ def announce_dashboard(client) -> None:
           flush=True)
 
 
+def as_finished(client, fn: Callable, items: list, label: str, progress: bool, *, keys: list[str] | None = None,
+                on_error: Callable | None = None) -> Iterator[tuple[int, Any]]:
+    """``(index, fn(items[index]))`` as each task finishes, with a progress bar: on a Dask ``client`` (the tasks
+    named ``keys``, else uniquely), or in this process in order if ``client`` is None. On Dask, a task that
+    raised or took its workers down (KilledWorker) gives ``on_error(item, exception)`` if given, else raises."""
+    with tqdm(total=len(items), desc=label, unit="run", disable=not progress, smoothing=0.1) as bar:
+        if client is None:
+            for i, item in enumerate(items):
+                result = fn(item)
+                bar.update()
+                yield i, result
+            return
+        from distributed import as_completed
+
+        futures = client.map(fn, items, key=keys, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        for future in as_completed(futures):
+            i = index[future.key]
+            try:
+                result = future.result()
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                result = on_error(items[i], exc)
+            future.release()
+            bar.update()
+            yield i, result
+
+
+def ordered_map(client, fn: Callable, items: list, label: str, progress: bool) -> list:
+    """``fn`` over ``items`` (on ``client``, as [`as_finished`][channelsim.experiments.sweeps.execute.as_finished]),
+    the results in the items' order."""
+    results = [None] * len(items)
+    for i, result in as_finished(client, fn, items, label, progress):
+        results[i] = result
+    return results
+
+
 def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
             cluster_file: str | Path | None = None, serial: bool = False, progress: bool | None = None,
             flush_every: int = 20, flush_seconds: float = 30.0, data_dir: str | None = None,
@@ -246,7 +298,6 @@ def _execute_open(store: SweepStore, plan: list[RunSpec], fingerprint: str, *, n
     quiet = progress is False
     if progress is None:
         progress = sys.stderr.isatty()
-    bar = tqdm(total=len(todo), desc=name, unit="run", disable=not progress, smoothing=0.1)
     records: list[dict[str, Any]] = []
     series = []
     nationalities = []
@@ -260,7 +311,6 @@ def _execute_open(store: SweepStore, plan: list[RunSpec], fingerprint: str, *, n
         ran += 1
         if output.record["status"] != "ok":
             tqdm.write(f"{name}: run {output.record['run_id']} failed: {output.record['error']}", file=sys.stderr)
-        bar.update()
         if len(records) >= flush_every or time.monotonic() - last_flush > flush_seconds:
             store.write(records, series, nationalities)
             records.clear()
@@ -269,34 +319,17 @@ def _execute_open(store: SweepStore, plan: list[RunSpec], fingerprint: str, *, n
             last_flush = time.monotonic()
 
     try:
-        if serial:
-            for spec in todo:
-                take(run_one(spec))
-        elif todo:
-            with dask_client(workers, scheduler, cluster_file) as client:
-                if not quiet:
-                    announce_dashboard(client)
-                _submit_and_collect(client, todo, fingerprint, take)
+        if todo:
+            with executor(workers, scheduler, cluster_file, serial, announce=not quiet) as client:
+                # tasks named by sweep and run, as the dashboard shows them
+                keys = [f"channelsim-{fingerprint}-{spec.run_id}" for spec in todo]
+                for _, output in as_finished(client, run_one, todo, name, progress, keys=keys,
+                                             on_error=failed_output):
+                    take(output)
     finally:
         store.write(records, series, nationalities)  # what finished is kept, also on an interrupt
-        bar.close()
     statuses = store.statuses()
     failed = sum(statuses.get(r.run_id, "ok") != "ok" for r in plan)
     return SweepReport(planned=len(plan), already_done=len(done), ran=ran, failed=failed,
                        seconds=time.perf_counter() - began, folder=store.folder)
 
-
-def _submit_and_collect(client, todo: list[RunSpec], fingerprint: str, take) -> None:
-    from distributed import as_completed
-
-    keys = [f"channelsim-{fingerprint}-{spec.run_id}" for spec in todo]
-    futures = client.map(run_one, todo, key=keys)
-    by_key = {f.key: spec for f, spec in zip(futures, todo, strict=True)}
-    for future in as_completed(futures):
-        spec = by_key[future.key]
-        try:
-            output = future.result()
-        except Exception as exc:  # e.g. KilledWorker: the task took workers down with it
-            output = failed_output(spec, exc)
-        future.release()
-        take(output)
