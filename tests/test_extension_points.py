@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import channelsim
+import channelsim.agents.beliefs
 from channelsim.core.errors import ChannelsimError
 
 RUN = {"start": "2025-09-01", "days": 42, "warmup_days": 30, "seed": 2}
@@ -80,8 +81,8 @@ def test_an_unknown_belief_rule_is_named_with_the_known_ones():
 
 @pytest.mark.parametrize("rule, fragment", [
     (dict, "subclass of BeliefRule"),
-    (type("Nameless", (channelsim.BeliefRule,), {}), "needs a name"),
-    (type("Again", (channelsim.BeliefRule,), {"name": "trust"}), "shipped belief rule"),
+    (type("Nameless", (channelsim.agents.beliefs.BayesianForgetting,), {"name": ""}), "needs a name"),
+    (type("Again", (channelsim.agents.beliefs.BayesianForgetting,), {"name": "trust"}), "shipped belief rule"),
 ])
 def test_a_bad_belief_rule_is_refused_at_registration(rule, fragment):
     with pytest.raises(ChannelsimError, match=fragment):
@@ -113,3 +114,142 @@ def test_a_mechanism_runs_on_the_clock_records_its_column_and_keeps_common_rando
 def test_a_bad_mechanism_is_named(mechanisms, fragment):
     with pytest.raises(ChannelsimError, match=fragment):
         channelsim.ChannelModel("pilot_published", mechanisms=mechanisms, start="2025-09-01", warmup_days=5)
+
+
+# --- what the review found: checks at the boundary of code of your own
+
+
+def test_a_subclass_of_the_shipped_rule_runs_its_own_update_under_either_kernel():
+    class Stubborn(channelsim.agents.beliefs.BayesianForgetting):
+        name = "stubborn"
+
+        def update(self, rows, groups, camps, news, rng):
+            return self.perceived(rows)   # hears nothing
+
+    channelsim.register_belief_rule(Stubborn)
+    runs = [channelsim.run("pilot_published", belief_rule="stubborn", kernels=k, **PILOT) for k in ("numba", "numpy")]
+    pd.testing.assert_frame_equal(runs[0].series, runs[1].series)
+    prior = runs[0].params.beliefs.prior_return_probability
+    assert np.allclose(runs[0].series["perceived_return_probability"], prior, atol=0.01)
+
+
+@pytest.mark.parametrize("returned, fragment", [
+    (lambda n: (np.full(n - 5, 0.1), np.full(n - 5, 0.5)), "shape"),
+    (lambda n: (np.full(n, np.nan), np.full(n, 0.5)), "outside 0 to 1"),
+    (lambda n: (np.full(n, 5.0), np.full(n, 0.5)), "outside 0 to 1"),
+    (lambda n: None, "must return two arrays"),
+    (lambda n: (np.zeros(n), np.zeros(n), np.zeros(n)), "must return two arrays"),
+])
+@pytest.mark.parametrize("kernels", ["numba", "numpy"])
+def test_what_a_rule_of_your_own_returns_is_checked(returned, fragment, kernels):
+    class Broken(channelsim.agents.beliefs.BayesianForgetting):
+        name = "broken"
+
+        def update(self, rows, groups, camps, news, rng):
+            return returned(len(rows))
+
+    channelsim.register_belief_rule(Broken)
+    with pytest.raises(ChannelsimError, match=f"belief rule 'broken'.*{fragment}"):
+        channelsim.run("pilot_published", belief_rule="broken", kernels=kernels, start="2025-08-01", days=3,
+                       warmup_days=5)
+
+
+def test_an_abstract_rule_is_refused_at_registration():
+    with pytest.raises(ChannelsimError, match="does not define initialise, perceived, update"):
+        channelsim.register_belief_rule(type("Half", (channelsim.BeliefRule,), {"name": "half"}))
+
+
+def test_a_package_offers_a_rule_by_entry_point_to_every_process_the_command_line_included(tmp_path, monkeypatch):
+    """A distribution on the path with an entry point in channelsim.belief_rules: the rule is loaded when a
+    scenario names it, in this process and in a new `channelsim run` process (neither imported it)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "my_rules.py").write_text(
+        "from channelsim.experiments.examples.extensions import ObservedRate\n\n"
+        "class Offered(ObservedRate):\n    name = 'offered'\n")
+    info = tmp_path / "my_rules-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: my-rules\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[channelsim.belief_rules]\noffered = my_rules:Offered\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = channelsim.run("pilot_published", belief_rule="offered", start="2025-08-01", days=5, warmup_days=5)
+    assert result.meta["belief_rule_class"] == "my_rules.Offered"
+    env = {**__import__("os").environ, "PYTHONPATH": f"{tmp_path}:{__import__('os').environ.get('PYTHONPATH', '')}"}
+    proc = subprocess.run([sys.executable, "-m", "channelsim", "run", "--scenario", "pilot_published", "--start",
+                           "2025-08-01", "--days", "5", "--set", "belief_rule=offered", "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert '"belief_rule_class": "my_rules.Offered"' in (tmp_path / "out" / "summary.json").read_text()
+
+
+def test_a_mechanism_instance_given_to_two_models_runs_in_each_as_if_alone():
+    from channelsim.experiments.examples.extensions import CampClearances
+
+    shared = CampClearances(every_days=7, share=0.5)
+    kwargs = {"start": "2025-08-01", "warmup_days": 30}
+    a = channelsim.ChannelModel("pilot_published", seed=3, mechanisms=[shared], **kwargs)
+    channelsim.ChannelModel("pilot_published", seed=4, mechanisms=shared, **kwargs)   # one, not in a list
+    a.run_for(60)
+    alone = channelsim.ChannelModel("pilot_published", seed=3, mechanisms=[CampClearances(7, 0.5)], **kwargs)
+    alone.run_for(60)
+    pd.testing.assert_frame_equal(a.datacollector.get_model_vars_dataframe(),
+                                  alone.datacollector.get_model_vars_dataframe())
+    assert not hasattr(shared, "rng") and a.mechanisms[0] is not shared
+
+
+def test_a_run_with_a_mechanism_records_it_and_sums_its_flows_by_week():
+    from channelsim.experiments.examples.extensions import CampClearances
+
+    result = channelsim.run("pilot_published", mechanisms=[CampClearances(every_days=7, share=0.5)], **PILOT)
+    assert result.meta["mechanisms"] == [
+        "channelsim.experiments.examples.extensions.CampClearances(every_days=7, share=0.5)"]
+    weekly = result.weekly()
+    assert weekly["cleared"].sum() == result.series["cleared"].sum()
+
+
+class Recording(channelsim.Mechanism):
+    name = "recording"
+    columns = ("x",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def start(self, model):
+        pass
+
+    def record(self, model):
+        return self.value
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ({"x": float("nan")}, "not a finite number"),
+    ({"x": "many"}, "not a finite number"),
+    ({"x": np.zeros(3)}, "not a finite number"),
+    (None, "recorded NoneType"),
+    ({"y": 1.0}, r"recorded \['y'\]"),
+])
+def test_a_mechanisms_record_is_checked(value, fragment):
+    with pytest.raises(ChannelsimError, match=f"mechanism 'recording'.*{fragment}"):
+        channelsim.run("pilot_published", mechanisms=[Recording(value)], start="2025-08-01", days=2, warmup_days=2)
+
+
+@pytest.mark.parametrize("attributes, fragment", [
+    ({"columns": "abc"}, "tuples of names"),
+    ({"columns": ("days",)}, "not a new column"),
+    ({"columns": ("run_id",)}, "not a new column"),
+    ({"columns": ("x",), "flows": ("y",)}, "are not among its columns"),
+])
+def test_a_mechanisms_columns_are_checked(attributes, fragment):
+    mechanism = type("M", (Recording,), {"name": "m", **attributes})({})
+    with pytest.raises(ChannelsimError, match=fragment):
+        channelsim.ChannelModel("pilot_published", mechanisms=[mechanism], start="2025-09-01", warmup_days=5)
+
+
+def test_an_ensemble_refuses_code_among_its_parameters():
+    from channelsim.experiments.examples.extensions import CampClearances
+
+    with pytest.raises(ChannelsimError, match="parameters only, not mechanisms"):
+        channelsim.ensemble(["no_deal"], draws=2, mechanisms=[CampClearances()], days=5)
+    with pytest.raises(ChannelsimError, match="no_such_parameter"):
+        channelsim.ensemble(["no_deal"], draws=2, no_such_parameter=1, days=5)

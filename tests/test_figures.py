@@ -105,10 +105,19 @@ def test_the_run_figure_marks_the_announcement_returns_start_and_last_observed_d
     fig.savefig(ARTIFACTS / "series_marked.png", dpi=100)
     plt.close(fig)
     assert marks(fig) == {"returns deal announced (10 Jul 2025)": pd.Timestamp("2025-07-10"),
-                          "returns start (18 Sep 2025)": pd.Timestamp("2025-09-18"),
+                          "returns quota from (18 Sep 2025)": pd.Timestamp("2025-09-18"),
                           f"last observed ({observed['arrivals'].last_valid_index():%-d %b %Y})":
                               observed["arrivals"].last_valid_index()}
     assert observed["arrivals"].last_valid_index() > pd.Timestamp("2026-01-01"), "the case this test is for"
+
+
+def test_the_run_figures_quota_mark_is_the_first_day_of_a_quota_whatever_the_schedule(data_dir):
+    result = run("pilot_published", seed=2, start="2025-08-01", days=90, data_dir=data_dir)
+    first = result.series.loc[result.series["returns_quota"] > 0, "date"].iloc[0]
+    assert first < pd.Timestamp(result.params.policy.returns_start), "the case this test is for"
+    fig = result.plot()
+    plt.close(fig)
+    assert marks(fig)[f"returns quota from ({first:%-d %b %Y})"] == first
 
 
 def test_the_run_figure_marks_nothing_outside_its_window_nor_a_deal_a_scenario_lacks(data_dir):

@@ -118,7 +118,7 @@ def test_series_figure_overlays_the_observed_series_and_marks_the_returns_start(
     result = run("pilot_2025", seed=2, start="2025-05-01", days=200, data_dir=data_dir)
     fig = result.plot(observed=result.observed_overlay())
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
-    assert "observed (Home Office)" in labels and "returns start (18 Sep 2025)" in labels
+    assert "observed (Home Office)" in labels and "returns quota from (18 Sep 2025)" in labels
     assert fig.axes[0].get_ylabel() == "people/week" and fig.axes[4].get_ylabel() == "people/boat"
     assert any("channelsim" in t.get_text() and "seed 2" in t.get_text() for t in fig.texts), "no provenance line"
     fig.savefig(artifacts / "series.png", dpi=100)

@@ -30,18 +30,22 @@ Another rule is a subclass of [`BeliefRule`][channelsim.agents.beliefs.BeliefRul
 registered with [`register_belief_rule`][channelsim.agents.beliefs.register_belief_rule]; a scenario then names
 it as ``belief_rule`` (docs/extending.md has a worked example). A rule keeps its per-person state as
 columns of the population (``population.add_column``). It runs in numpy; the rest of the morning (the
-choice) stays compiled.
+choice) stays compiled. What its ``update`` returns is checked (one probability a person, each from 0 to
+1). A package can offer rules to every process, the command line and Dask workers included, in the
+entry-point group ``channelsim.belief_rules`` (name = "module:Class"): a model loads the rule when a
+scenario first names it.
 """
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from channelsim.core.errors import ChannelsimError
-from channelsim.core.params import BELIEF_RULE_NAMES, Beliefs
+from channelsim.core.params import BELIEF_RULE_ENTRY_POINTS, BELIEF_RULE_NAMES, Beliefs
 from channelsim.core.population import Population
 from channelsim.core.world import World
 
@@ -277,6 +281,9 @@ def register_belief_rule(rule: type[BeliefRule]) -> type[BeliefRule]:
     """
     if not (isinstance(rule, type) and issubclass(rule, BeliefRule)):
         raise ChannelsimError(f"a belief rule must be a subclass of BeliefRule, not {rule!r}.")
+    if inspect.isabstract(rule):
+        missing = ", ".join(sorted(rule.__abstractmethods__))
+        raise ChannelsimError(f"belief rule {rule.__name__} does not define {missing}.")
     name = rule.name
     if not isinstance(name, str) or not name.isidentifier():
         raise ChannelsimError(f"belief rule {rule.__name__} needs a name (a class attribute, e.g. "
@@ -291,8 +298,39 @@ def register_belief_rule(rule: type[BeliefRule]) -> type[BeliefRule]:
 
 def make_rule(params: Beliefs, population: Population) -> BeliefRule:
     """The scenario's belief rule, for a model's people."""
-    rule = RULES.get(params.belief_rule)
+    rule = RULES.get(params.belief_rule) or _offered(params.belief_rule)
     if rule is None:   # named where it was registered, run where it is not (e.g. a Dask worker)
         raise ChannelsimError(f"belief rule {params.belief_rule!r} is not registered in this process: import "
                               "the module that registers it (register_belief_rule) before running.")
     return rule(params, population)
+
+
+def _offered(name: str) -> type[BeliefRule] | None:
+    """The rule an installed package offers as ``name`` (entry-point group channelsim.belief_rules), registered."""
+    from importlib.metadata import entry_points
+
+    for point in entry_points(group=BELIEF_RULE_ENTRY_POINTS, name=name):
+        rule = point.load()
+        if getattr(rule, "name", None) != name:
+            raise ChannelsimError(f"the entry point {name!r} ({point.value}) offers {rule!r}, whose name is not "
+                                  f"{name!r}.")
+        return register_belief_rule(rule) if RULES.get(name) is not rule else rule
+    return None
+
+
+def checked_beliefs(rule: BeliefRule, beliefs, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """What a rule of your own's ``update`` returned, checked: (perceived return probability, perceived job
+    prospect), each ``n`` probabilities from 0 to 1 (the compiled choice reads them unchecked)."""
+    try:
+        p_return, p_job = (np.asarray(b, dtype=np.float64) for b in beliefs)
+    except (TypeError, ValueError):
+        raise ChannelsimError(f"belief rule {rule.name!r}: update must return two arrays (perceived return "
+                              f"probability, perceived job prospect), not {type(beliefs).__name__}.") from None
+    for what, values in (("perceived return probability", p_return), ("perceived job prospect", p_job)):
+        if values.shape != (n,):
+            raise ChannelsimError(f"belief rule {rule.name!r}: update returned a {what} of shape {values.shape} "
+                                  f"for {n} people.")
+        if not (np.isfinite(values).all() and (values >= 0).all() and (values <= 1).all()):
+            raise ChannelsimError(f"belief rule {rule.name!r}: update returned a {what} outside 0 to 1 (or not "
+                                  "a number).")
+    return p_return, p_job

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from channelsim.agents.beliefs import BayesianForgetting, BeliefRule, News, gather_news
+from channelsim.agents.beliefs import SHIPPED, BayesianForgetting, BeliefRule, News, checked_beliefs, gather_news
 from channelsim.agents.kernels import APPLY, CROSS, LEAVE, compiled
 from channelsim.agents.migrant import (
     ChoiceContext,
@@ -47,7 +47,8 @@ def upstream_attractiveness(value: np.ndarray, reference: np.ndarray, elasticity
     (``inflow.attractiveness_cap``).
     """
     scale = np.maximum(np.abs(reference), 1e-9)
-    return np.minimum(np.exp(elasticity * (value - reference) / scale), cap)
+    with np.errstate(over="ignore"):   # a response past exp's range is capped like any other above the cap
+        return np.minimum(np.exp(elasticity * (value - reference) / scale), cap)
 
 
 class InflowMix:
@@ -121,6 +122,7 @@ class Coast:
         self.kernels = kernels  # "numba": the compiled one-pass morning; "numpy": the reference
         self.params = world.params
         self.beliefs = beliefs
+        self._own_rule = type(beliefs) not in SHIPPED.values()   # a rule of your own: what it returns is checked
         self.streams = streams
         self._news_rng = streams.stream("news")
         groups = self.params.nationalities
@@ -202,7 +204,7 @@ class Coast:
         groups = pop.nationality[coast]
         waiting = np.bincount(groups, minlength=self.n_groups)
         news = self._news(waiting, day)
-        p_return, p_job = self.beliefs.update(coast, groups, pop.camp[coast], news, self._choice_rng)
+        p_return, p_job = self._update(coast, groups, pop.camp[coast], news, self._choice_rng)
         n_groups = len(waiting)
         self._follow_upstream(waiting, np.bincount(groups, weights=p_return, minlength=n_groups),
                               np.bincount(groups, weights=p_job, minlength=n_groups))
@@ -233,12 +235,12 @@ class Coast:
         news = self._news(waiting, day)
         rng = self._choice_rng
         n = len(coast)
-        bayesian = isinstance(self.beliefs, BayesianForgetting)
+        bayesian = type(self.beliefs) is BayesianForgetting   # a subclass may update otherwise: numpy
         if bayesian:
             p_return, p_job = np.empty(n), np.empty(n)
             columns = (pop.ret_yes, pop.ret_no, pop.job_yes, pop.job_no)
         else:  # another rule updates in numpy (it may draw from the coast's stream first)
-            p_return, p_job = self.beliefs.update(coast, pop.nationality[coast], pop.camp[coast], news, rng)
+            p_return, p_job = self._update(coast, pop.nationality[coast], pop.camp[coast], news, rng)
             columns = (np.empty(0),) * 4
         ctx, prices = self._context(day, gangs)
         c, m = self.params.choice, self.params.migrants
@@ -265,6 +267,12 @@ class Coast:
         self.perceived = (p_return, p_job)
         self.perceived_rows = coast
         self._carry_out(Choices(free[codes == CROSS], free[codes == APPLY], free[codes == LEAVE]), gangs, prices, day)
+
+    def _update(self, rows: np.ndarray, groups: np.ndarray, camps: np.ndarray, news: News,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """The belief rule's update of ``rows``; a rule of your own's result checked."""
+        beliefs = self.beliefs.update(rows, groups, camps, news, rng)
+        return checked_beliefs(self.beliefs, beliefs, len(rows)) if self._own_rule else beliefs
 
     def _news(self, waiting: np.ndarray, day: int) -> News:
         """The day's news for the people waiting (``waiting`` of them by nationality); the coast has heard it."""

@@ -31,9 +31,19 @@ CALIBRATED = "calibrated: posterior median, experiments/inference/calibration"
 # set by hand while the model was built (to give plausible waits, prices, sea states and deaths), in no prior
 HAND_SET = "hand-set (not calibrated): tuned by hand during development, in no calibration prior"
 
-# The belief rules a scenario may name: the two shipped, and any registered in this process with
-# [`agents.beliefs.register_belief_rule`][channelsim.agents.beliefs.register_belief_rule] (which adds here).
+# The belief rules a scenario may name: the two shipped, any registered in this process with
+# [`agents.beliefs.register_belief_rule`][channelsim.agents.beliefs.register_belief_rule] (which adds here),
+# and any an installed package offers in the entry-point group below (loaded when a model first uses it).
 BELIEF_RULE_NAMES: list[str] = ["bayesian", "trust"]
+BELIEF_RULE_ENTRY_POINTS = "channelsim.belief_rules"
+
+
+def belief_rule_names() -> list[str]:
+    """Every belief rule a scenario may name: shipped, registered, or offered by an installed package."""
+    from importlib.metadata import entry_points
+
+    offered = [ep.name for ep in entry_points(group=BELIEF_RULE_ENTRY_POINTS)]
+    return list(dict.fromkeys(BELIEF_RULE_NAMES + offered))
 
 
 def param(default: Any, *, unit: str, source: str, doc: str, ge=None, le=None, gt=None, lt=None):
@@ -263,10 +273,11 @@ class Beliefs(Section):
     @field_validator("belief_rule")
     @classmethod
     def _known_rule(cls, name: str) -> str:
-        if name not in BELIEF_RULE_NAMES:
-            known = ", ".join(repr(n) for n in BELIEF_RULE_NAMES)
-            raise ValueError(f"[beliefs] belief_rule = {name!r} is not a belief rule: the rules are {known} "
-                             "(add one with channelsim.agents.beliefs.register_belief_rule)")
+        if name not in BELIEF_RULE_NAMES and name not in (known := belief_rule_names()):
+            raise ValueError(f"[beliefs] belief_rule = {name!r} is not a belief rule: the rules are "
+                             f"{', '.join(repr(n) for n in known)} (a rule of your own is registered in each "
+                             "process that runs it, Dask workers too, with channelsim.register_belief_rule, "
+                             f"or offered by a package in the entry-point group {BELIEF_RULE_ENTRY_POINTS!r})")
         return name
 
 
@@ -330,11 +341,11 @@ class Gangs(Section):
         doc="Buyers choose a gang by a logit on price: one this much dearer than the cheapest sells e times "
             "fewer seats.")
     launch_delay_days: float = param(
-        0.05, ge=0, le=0.2, unit="days", source="assumption: launches from about 19:00",
+        0.05, ge=0, le=0.1, unit="days", source="assumption: launches from about 19:00",
         doc="Time after the evening's weather window (18:00) at which the first boats launch.")
     launch_spread_days: float = param(
-        0.15, ge=0, le=0.2, unit="days", source="assumption: launches over about 3.6 hours",
-        doc="Launches spread uniformly over this time after the first.")
+        0.15, ge=0, le=0.15, unit="days", source="assumption: launches over about 3.6 hours",
+        doc="Launches spread uniformly over this time after the first (all before midnight, with the delay).")
     launch_weather_tolerance: float = param(
         0.55, ge=0, le=1, unit="sea state", source="Met Office 'red' days; Deiana et al. (2020)",
         doc="Worst sea state (0 calm, 1 storm) in which a gang launches with no backlog.")
@@ -445,6 +456,10 @@ class Policy(Section):
     published_schedule_file: str = param(
         "one_in_one_out_monthly.csv", unit="file", source="data README: Home Office, 16 July 2026",
         doc="With 'published': monthly returns file, relative to the data directory.")
+    admissions_half_life_days: float = param(
+        90.0, ge=1, le=3650, unit="days", source="assumption: people judge their chances by recent admissions",
+        doc="Half-life of the remembered admissions by the legal route behind its perceived chance (read as a "
+            "daily rate over their mean life, the half-life / ln 2 rounded to whole days).")
     legal_admission_per_return: bool = param(
         True, unit="switch", source="data README: one admitted for each returned",
         doc="Whether each completed return opens one legal-route admission.")
@@ -719,7 +734,7 @@ def choices(section: str, name: str) -> list[str]:
     """The names a parameter given by name may take (its ``Literal``'s, or the registered belief rules),
     or ``[]`` for a number, a switch or a date."""
     if (section, name) == ("beliefs", "belief_rule"):
-        return list(BELIEF_RULE_NAMES)
+        return belief_rule_names()
     return list(get_args(SECTIONS[section].model_fields[name].annotation))
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 from channelsim.core.calendar import parse_date
 from channelsim.core.data import data_dir as find_data_dir
 from channelsim.core.errors import ChannelsimError
+from channelsim.core.scenarios import apply_overrides
 from channelsim.core.scenarios import load as load_scenario
 from channelsim.experiments.labels import quantile_name
 from channelsim.model import COLUMNS
@@ -165,8 +166,13 @@ def ensemble(scenarios: str | list[str], draws: str | int = "posterior", *, n: i
     names = [scenarios] if isinstance(scenarios, str | Path) else [str(s) for s in scenarios]
     if not names or len(set(names)) != len(names):
         raise ChannelsimError(f"scenarios must name at least one scenario, each once; got {names!r}.")
+    code = [k for k in ("mechanisms", "returns_schedule") if k in overrides]
+    if code:   # the runs are planned as parameters (stored, sent to workers): code is not one
+        raise ChannelsimError(f"ensemble takes parameters only, not {' or '.join(code)}: run them with "
+                              "channelsim.run for each member, or give the schedule as quota parameters.")
     for name in names:
-        load_scenario(name)   # a clear error for an unknown scenario, before anything runs
+        # a clear error for an unknown scenario or parameter, before anything runs
+        apply_overrides(load_scenario(name), overrides, origin="ensemble")
     outputs = tuple(outputs)
     unknown = [c for c in outputs if c not in COLUMNS]
     if not outputs or unknown:

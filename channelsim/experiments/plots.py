@@ -231,14 +231,15 @@ def index_bars(indices: pd.DataFrame, path: Path, samples: int | None = None, no
     outcomes = list(indices["outcome"].unique())
     cols = math.ceil(math.sqrt(len(outcomes)))
     grid_rows = math.ceil(len(outcomes) / cols)
-    parameters = indices["parameter"].nunique()
+    order = list(dict.fromkeys(indices["parameter"]))   # one order for every panel: they share the axis
+    parameters = len(order)
     # 2.8 inches a panel beside 1.8 for the parameters' names; 0.3 inch a parameter and 1 for the axes' labels
     fig, axes = plt.subplots(grid_rows, cols, figsize=(1.8 + 2.8 * cols, grid_rows * (1 + 0.3 * parameters) + 0.6),
                              squeeze=False, sharey=True)
     sobol = "S1" in indices
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         rows = indices[indices["outcome"] == outcome]
-        y = np.arange(len(rows))
+        y = np.array([order.index(p) for p in rows["parameter"]])
         if sobol:
             ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], label="first order (S1)")
             ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], label="total (ST)")
@@ -246,7 +247,7 @@ def index_bars(indices: pd.DataFrame, path: Path, samples: int | None = None, no
         else:
             ax.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], label="mu* (mean absolute elementary effect)")
             ax.set_xlabel(f"mu* ({outcome.replace('_', ' ')} per unit range)", fontsize=8)
-        ax.set_yticks(y, [parameter_label(n) for n in rows["parameter"]], fontsize=8)
+        ax.set_yticks(np.arange(parameters), [parameter_label(n) for n in order], fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
         ax.set_title(outcome.replace("_", " "), fontsize=10)
         ax.axvline(0, color="k", lw=0.6)

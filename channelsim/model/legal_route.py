@@ -11,6 +11,7 @@ admitted, or refused.
 from __future__ import annotations
 
 import heapq
+import math
 
 import numpy as np
 import simpy
@@ -18,11 +19,6 @@ import simpy
 from channelsim.core.params import Params
 from channelsim.core.population import ADMITTED, FRANCE, LEGAL_NONE, LEGAL_QUEUED, LEGAL_REFUSED, Population
 from channelsim.core.world import Ledger
-
-# People judge their chances by recent admissions: a count that halves every 90 days,
-# read as a daily rate by dividing by its mean life (90 / ln 2, about 130 days).
-ADMISSIONS_HALF_LIFE_DAYS = 90
-ADMISSIONS_MEAN_LIFE_DAYS = 130.0
 
 
 class LegalRoute:
@@ -38,7 +34,11 @@ class LegalRoute:
         self.rng = rng
         self.ledger = ledger
         self._queue: list[tuple[float, int, int]] = []  # (-priority, day applied, row)
-        self.admitted_recently = 0.0  # admissions, decaying
+        # people judge their chances by recent admissions: a count that halves every half-life, read as a
+        # daily rate by dividing by its mean life (the half-life / ln 2, in whole days)
+        self.admitted_recently = 0.0
+        self._keep = 0.5 ** (1 / self.params.admissions_half_life_days)
+        self._mean_life_days = float(round(self.params.admissions_half_life_days / math.log(2)))
 
     @property
     def queue_length(self) -> int:
@@ -54,11 +54,11 @@ class LegalRoute:
 
     def admission_chance(self) -> float:
         """Perceived chance that an application succeeds within one's patience."""
-        per_day = self.admitted_recently / ADMISSIONS_MEAN_LIFE_DAYS
+        per_day = self.admitted_recently / self._mean_life_days
         return float(min(1.0, per_day * self.patience / (len(self._queue) + 1.0)))
 
     def decay(self) -> None:
-        self.admitted_recently *= 0.5 ** (1 / ADMISSIONS_HALF_LIFE_DAYS)
+        self.admitted_recently *= self._keep
 
     def open_places(self, n: int) -> None:
         """``n`` returns completed: that many applicants go to checks."""

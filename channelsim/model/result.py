@@ -51,13 +51,14 @@ class Result:
 
     # --- reading ---------------------------------------------------------------------
     def weekly(self, complete_only: bool = False) -> pd.DataFrame:
-        """Weeks ending Sunday, as the Home Office publishes: flows summed, stocks and means averaged.
+        """Weeks ending Sunday, as the Home Office publishes: flows summed (a mechanism's ``flows`` too),
+        stocks and means averaged.
 
         Column ``days`` counts the days of the run in each week; ``complete_only``
         drops the partial weeks at either end.
         """
         frame = self.series.set_index("date")
-        flows = [c for c, (unit, _) in COLUMNS.items() if unit.endswith("/day")]
+        flows = [c for c, (unit, _) in COLUMNS.items() if unit.endswith("/day")] + self.meta.get("mechanism_flows", [])
         agg = {c: ("sum" if c in flows else "mean") for c in frame.columns}
         out = frame.resample("W-SUN").agg(agg)
         out["people_per_boat"] = out["arrivals"] / out["boats_arrived"].where(out["boats_arrived"] > 0)
@@ -109,8 +110,9 @@ class Result:
         marks = []   # date, what, colour, line style
         if policy.quota_schedule != "none":   # as in the model: no deal, no announcement
             marks.append((pd.Timestamp(policy.announcement_date), "returns deal announced", "tab:purple", "--"))
-        if self.series["returns"].any():
-            marks.append((pd.Timestamp(policy.returns_start), "returns start", "tab:red", ":"))
+        quota = self.series.loc[self.series["returns_quota"] > 0, "date"]
+        if self.series["returns"].any() and len(quota):   # the first day of a quota, whatever the schedule
+            marks.append((pd.Timestamp(quota.iloc[0]), "returns quota from", "tab:red", ":"))
         if observed is not None and "arrivals" in observed and observed["arrivals"].notna().any():
             marks.append((observed["arrivals"].last_valid_index(), "last observed", "0.3", "-."))
         marks = [m for m in marks if table.index[0] <= m[0] <= table.index[-1]]

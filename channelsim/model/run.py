@@ -6,12 +6,14 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from channelsim.agents.beliefs import SHIPPED
 from channelsim.core.calendar import parse_date
 from channelsim.core.errors import ChannelsimError
 from channelsim.core.params import LAST_DATE, Params
 from channelsim.core.random import SeedLike, seed_or_rng
 from channelsim.core.versions import code_version
 from channelsim.model.channel_model import DEFAULT_START, DEFAULT_WARMUP_DAYS, ChannelModel
+from channelsim.model.mechanism import flow_columns
 from channelsim.model.result import Result
 
 # run()'s defaults: the model's start date and warm-up, and a year
@@ -41,9 +43,15 @@ def run(scenario: str | Path | Params | None = None, *, seed: SeedLike = 1,
     else:
         model.run_for(n_days)
     series = model.datacollector.get_model_vars_dataframe().reset_index()   # the date a column
+    extensions = {}   # what params.toml cannot repeat: the run's mechanisms and a belief rule of your own
+    if model.mechanisms:
+        extensions["mechanisms"] = [m.described for m in model.mechanisms]
+        extensions["mechanism_flows"] = flow_columns(model.mechanisms)
+    if type(model.beliefs) not in SHIPPED.values():
+        extensions["belief_rule_class"] = f"{type(model.beliefs).__module__}.{type(model.beliefs).__qualname__}"
     return Result(series=series, params=model.params, seed=int(model.seed), start=str(start_date), days=n_days,
                   meta={"warmup_days": model.warmup_days, "wall_seconds": round(time.perf_counter() - began, 3),
-                        **code_version()}, nationalities=model.nationality_series(),
+                        **extensions, **code_version()}, nationalities=model.nationality_series(),
                   data_dir=None if data_dir is None else str(data_dir))
 
 

@@ -16,7 +16,8 @@ from channelsim.model.mechanism import Mechanism
 @register_belief_rule
 class ObservedRate(BeliefRule):
     """People believe the return rate they see: the share returned among the reports of arrivals heard,
-    with forgetting. Announcements and returnees' stories move nothing (no amplification)."""
+    with forgetting. Announcements and returnees' stories move nothing (no amplification). The job
+    prospect stays what each heard upstream (no job reports or promises: a sketch of one rule's idea)."""
 
     name = "observed_rate"
 
@@ -50,6 +51,7 @@ class CampClearances(Mechanism):
 
     name = "camp_clearances"
     columns = ("cleared",)
+    flows = ("cleared",)   # people a day: summed by week
 
     def __init__(self, every_days: int = 14, share: float = 0.3):
         self.every_days, self.share = every_days, share
