@@ -80,6 +80,9 @@ def test_a_generation_whose_weights_degenerate_ends_the_calibration_and_the_one_
     assert [g["t"] for g in prov["generations"]] == [0, 1]
     assert prov["generations"] == small_serial.provenance["generations"]
     assert prov["generations"][1]["effective_sample_size"] == round(ess, 1)
+    # one variant: its own effective sample size is the generation's
+    assert prov["generations"][1]["by_variant"] == {"full": {"particles": SMALL.population,
+                                                            "effective_sample_size": round(ess, 1)}}
     assert prov["posterior_generation"] == 0 == cal.posterior_generation["t"]
     assert "weight degeneracy" in prov["ended"] and "stopped" not in prov
     # the posterior, and the particles beside it, are generation 0's (the prior sample: equal weights)

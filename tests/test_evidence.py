@@ -93,6 +93,13 @@ def test_a_calibration_of_two_variants_records_each_particles_model_and_their_pr
     assert prov["data_window"] == ["2025-03-01", "2026-02-01"]
     for g in prov["model_probabilities"]:
         assert sum(g[v] for v in ("full", "null_model")) == pytest.approx(1.0)
+    # each generation's particles and effective sample size within each variant (what its kernel rests on)
+    for g in prov["generations"]:
+        by = g["by_variant"]
+        assert sum(v["particles"] for v in by.values()) == TINY.population
+        assert all(0 <= v["effective_sample_size"] <= v["particles"] + 1e-9 for v in by.values())
+    chosen = prov["generations"][prov["posterior_generation"]]["by_variant"]   # the posterior's generation
+    assert {v: int((post["variant"] == v).sum()) for v in chosen} == {v: chosen[v]["particles"] for v in chosen}
     # a null-model particle has no parameter that does nothing in it
     null_rows = post[post["variant"] == "null_model"]
     assert null_rows["returnee_salience"].isna().all()

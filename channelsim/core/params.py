@@ -337,7 +337,7 @@ class Gangs(Section):
         0.5, gt=0, le=1, unit="share", source="assumption: gangs remember a few weeks",
         doc="Weight of the latest week in the smoothed share of launches prevented that sets the markup.")
     gang_choice_scale_gbp: float = param(
-        500.0, gt=0, le=20000, unit="GBP", source="assumption: prices differ little between gangs",
+        500.0, ge=1, le=20000, unit="GBP", source="assumption: prices differ little between gangs",
         doc="Buyers choose a gang by a logit on price: one this much dearer than the cheapest sells e times "
             "fewer seats.")
     launch_delay_days: float = param(

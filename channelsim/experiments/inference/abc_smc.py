@@ -304,6 +304,22 @@ def generation_ess(history, t: int) -> float:
     return float(effective_sample_size(history.get_weighted_distances(t)["w"].to_numpy(float)))
 
 
+def variant_ess(history, t: int, variants: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """Each variant's particles in generation ``t`` and Kish's effective sample size of their weights
+    within the variant: what its proposal kernel is estimated from (a joint ESS can hide a variant whose
+    weights have collapsed onto a few particles)."""
+    from pyabc.weighted_statistics import effective_sample_size
+
+    table = history.get_weighted_distances(t)   # with several variants, each particle's model is not here
+    out = {}
+    for m, variant in enumerate(variants):
+        _, w = history.get_distribution(m=m, t=t) if len(variants) > 1 else (None, table["w"].to_numpy(float))
+        w = np.asarray(w, float)
+        out[variant] = {"particles": int(len(w)),
+                        "effective_sample_size": round(float(effective_sample_size(w / w.sum())), 1) if len(w) else 0.0}
+    return out
+
+
 def model_probabilities(history, variants: tuple[str, ...]) -> list[dict[str, float]]:
     """Each generation's posterior probability of each variant (pyabc's model probabilities)."""
     table = history.get_model_probabilities()
@@ -348,7 +364,8 @@ def write_posterior(out: Path, history, settings: Settings, files: dict[str, str
         + (["share of arrivals by nationality over each published period, weighed by its arrivals"]
            if settings.priors == "deterrence" else []),
         "generations": [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
-                         "effective_sample_size": round(ess[int(r.t)], 1)}
+                         "effective_sample_size": round(ess[int(r.t)], 1),
+                         "by_variant": variant_ess(history, int(r.t), settings.variants)}
                         for r in populations.itertuples() if r.t >= 0],
         "posterior_generation": chosen,
         "simulations": int(history.total_nr_simulations),
