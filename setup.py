@@ -38,9 +38,11 @@ def copy_data(into: Path) -> None:
 class BuildWithData(build_py):
     def run(self):
         super().run()
-        target = Path(self.build_lib) / "channelsim" / "data"
-        if not getattr(self, "editable_mode", False) and not (target / "small_boats_daily.csv").is_file():
-            copy_data(target)
+        # from an sdist, the source tree holds the data (package data, copied above); from a checkout it
+        # holds none, and the configured folder's files replace whatever an earlier build left in build/
+        from_sdist = (HERE / "channelsim" / "data" / "small_boats_daily.csv").is_file()
+        if not getattr(self, "editable_mode", False) and not from_sdist:
+            copy_data(Path(self.build_lib) / "channelsim" / "data")
 
 
 class SdistWithData(sdist):

@@ -277,7 +277,8 @@ def register_belief_rule(rule: type[BeliefRule]) -> type[BeliefRule]:
     ``belief_rule = rule.name``, in this process; usable as a class decorator. Registering a name again
     replaces the rule (a notebook cell run twice); the shipped rules cannot be replaced.
 
-    Runs on Dask workers need the rule registered there too: define it in a module the workers import.
+    Other processes (the command line, Dask workers) know the rule only if a package offers it in the
+    entry-point group channelsim.belief_rules.
     """
     if not (isinstance(rule, type) and issubclass(rule, BeliefRule)):
         raise ChannelsimError(f"a belief rule must be a subclass of BeliefRule, not {rule!r}.")
@@ -314,8 +315,13 @@ def _offered(name: str) -> type[BeliefRule] | None:
         if getattr(rule, "name", None) != name:
             raise ChannelsimError(f"the entry point {name!r} ({point.value}) offers {rule!r}, whose name is not "
                                   f"{name!r}.")
-        return register_belief_rule(rule) if RULES.get(name) is not rule else rule
+        return register_belief_rule(rule)   # again, if importing it registered it: the same
     return None
+
+
+def is_shipped(rule: BeliefRule) -> bool:
+    """Whether ``rule`` is one of the shipped rules (a subclass of one is a rule of your own)."""
+    return type(rule) in SHIPPED.values()
 
 
 def checked_beliefs(rule: BeliefRule, beliefs, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from channelsim.agents.beliefs import SHIPPED, BayesianForgetting, BeliefRule, News, checked_beliefs, gather_news
+from channelsim.agents.beliefs import BayesianForgetting, BeliefRule, News, checked_beliefs, gather_news, is_shipped
 from channelsim.agents.kernels import APPLY, CROSS, LEAVE, compiled
 from channelsim.agents.migrant import (
     ChoiceContext,
@@ -122,7 +122,9 @@ class Coast:
         self.kernels = kernels  # "numba": the compiled one-pass morning; "numpy": the reference
         self.params = world.params
         self.beliefs = beliefs
-        self._own_rule = type(beliefs) not in SHIPPED.values()   # a rule of your own: what it returns is checked
+        self._own_rule = not is_shipped(beliefs)   # a rule of your own: what it returns is checked
+        # the compiled morning updates the shipped Beta counts itself (a subclass may update otherwise)
+        self._compiled_update = type(beliefs) is BayesianForgetting
         self.streams = streams
         self._news_rng = streams.stream("news")
         groups = self.params.nationalities
@@ -235,8 +237,7 @@ class Coast:
         news = self._news(waiting, day)
         rng = self._choice_rng
         n = len(coast)
-        bayesian = type(self.beliefs) is BayesianForgetting   # a subclass may update otherwise: numpy
-        if bayesian:
+        if self._compiled_update:
             p_return, p_job = np.empty(n), np.empty(n)
             columns = (pop.ret_yes, pop.ret_no, pop.job_yes, pop.job_no)
         else:  # another rule updates in numpy (it may draw from the coast's stream first)
@@ -251,7 +252,7 @@ class Coast:
                    else np.zeros(n, dtype=np.int64))
         kernels.coast_day(
             coast, pop.nationality, pop.free_from_day, day,
-            bayesian, *columns, self.beliefs.decay,
+            self._compiled_update, *columns, self.beliefs.decay,
             news.returned_by_group, news.stayed_by_group, news.job_found_by_group, news.job_not_found_by_group,
             news.promise_weight * news.promise_job, news.promise_weight * (1 - news.promise_job),
             news.announced_return is not None, news.announced_return or 0.0,

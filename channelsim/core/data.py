@@ -29,9 +29,10 @@ class DataError(ChannelsimError):
     """A data file is missing or not in the expected layout."""
 
 
+# The Home Office series of small-boat arrivals (core.data.read_small_boats reads either).
+OBSERVED_FILES = {"daily": "small_boats_daily.csv", "weekly": "small_boats_weekly.csv"}
 # The files of a complete data folder (the packaged snapshot, copied in by setup.py at build time, holds them all).
-DATA_FILES = ("small_boats_daily.csv", "small_boats_weekly.csv", "nationality_arrivals.csv",
-              "one_in_one_out_monthly.csv")
+DATA_FILES = (*OBSERVED_FILES.values(), "nationality_arrivals.csv", "one_in_one_out_monthly.csv")
 
 
 def packaged_data_dir() -> Path:

@@ -4,7 +4,7 @@
     ens = channelsim.ensemble(["no_deal", "pilot_published"], draws="posterior", n=20,
                               start="2025-07-01", days=365)
     ens.bands()         # scenario, date, variable, q05, q50, q95 (one row a scenario, period and variable)
-    ens.totals()        # scenario, member, variable, total over the window
+    ens.totals()        # scenario, member, variable, total over the periods stored
     ens.effect()        # each scenario against the baseline, member by member (common random numbers)
     ens.plot()          # the bands by scenario, against the observed series where there is one
 
@@ -35,6 +35,8 @@ from channelsim.core.scenarios import load as load_scenario
 from channelsim.experiments.labels import quantile_name
 from channelsim.model import COLUMNS
 from channelsim.model.channel_model import DEFAULT_START, DEFAULT_WARMUP_DAYS
+from channelsim.model.outputs import FLOWS
+from channelsim.model.result import observed_if_any
 from channelsim.model.run import run_length
 
 DEFAULT_OUTPUTS = ("arrivals", "launch_attempts", "returns", "perceived_return_probability")
@@ -78,12 +80,14 @@ class Ensemble:
         return table.reset_index()
 
     def totals(self) -> pd.DataFrame:
-        """Each run's total of each output over the window: scenario, member, variable, total (flows,
+        """Each run's total of each output over the periods stored (by week: the complete weeks inside
+        the window, so a window that does not start on a Monday and end on a Sunday loses its partial
+        weeks; by day: every day): scenario, member, variable, total (flows,
         whose unit is a count a day, summed; stocks and beliefs averaged over the periods)."""
         long = self.long()
         grouped = long.groupby(["scenario", "member", "variable"], sort=False)["value"]
         table = pd.concat([grouped.sum().rename("sum"), grouped.mean().rename("mean")], axis=1).reset_index()
-        flows = table["variable"].map(lambda v: COLUMNS[v][0].endswith("/day"))
+        flows = table["variable"].isin(FLOWS)
         table["total"] = table["sum"].where(flows, table["mean"])
         return table.drop(columns=["sum", "mean"])
 
@@ -226,17 +230,13 @@ def ensemble(scenarios: str | list[str], draws: str | int = "posterior", *, n: i
 def observed_series(data: str, frequency: str, first: dt.date, n_days: int) -> pd.Series | None:
     """The observed arrivals (the Home Office daily series) in the window, by day or by complete week
     ending Sunday (as [`Result.weekly`][channelsim.model.result.Result.weekly]); None where the data hold none."""
-    from channelsim.experiments.inference.targets import read_observed
-
-    try:
-        daily = read_observed(data).daily
-    except ChannelsimError:
+    tables = observed_if_any(data)
+    if tables is None:
         return None
-    arrivals = daily.set_index("date")["migrants_arrived"].astype(float)
-    arrivals = arrivals[pd.Timestamp(first):pd.Timestamp(first + dt.timedelta(days=n_days - 1))]
-    if arrivals.empty:
-        return None
+    first, last = pd.Timestamp(first), pd.Timestamp(first + dt.timedelta(days=n_days - 1))
     if frequency == "daily":
-        return arrivals.rename("arrivals")
-    weekly = arrivals.resample("W-SUN").agg(["sum", "size"])
-    return weekly.loc[weekly["size"] == 7, "sum"].rename("arrivals")
+        arrivals = tables["day"]["arrivals"][first:last]
+    else:   # complete weeks inside the window
+        weekly = tables["week"]["arrivals"].dropna()
+        arrivals = weekly[(weekly.index - pd.Timedelta(days=6) >= first) & (weekly.index <= last)]
+    return None if arrivals.empty else arrivals.astype(float).rename("arrivals")

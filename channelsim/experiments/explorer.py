@@ -53,8 +53,8 @@ from channelsim.core.errors import ChannelsimError
 from channelsim.core.params import choices as choices_of
 from channelsim.core.params import describe
 from channelsim.core.scenarios import DEFAULT_SCENARIO, apply_overrides, available, load
-from channelsim.experiments.inference.targets import read_observed
 from channelsim.model import COLUMNS, ChannelModel, Result
+from channelsim.model.result import observed_tables
 
 START = "2025-06-01"
 WARMUP_DAYS = 120
@@ -148,15 +148,9 @@ class Run:
 
 def result_of(model: ChannelModel) -> Result:
     """The days ``model`` has recorded, as a Result (complete rows only: Play records in another thread)."""
-    series = model.datacollector.model_vars
-    days = days_recorded(model)
-    frame = pd.DataFrame({column: values[:days] for column, values in series.items()})
-    frame.insert(0, "date", pd.date_range(model.start, periods=days, freq="D"))
-    return Result(series=frame, params=model.params, seed=model.seed, start=str(model.start), days=days)
+    frame = model.datacollector.get_model_vars_dataframe().reset_index()
+    return Result(series=frame, params=model.params, seed=model.seed, start=str(model.start), days=len(frame))
 
-
-def days_recorded(model: ChannelModel) -> int:
-    return min(map(len, model.datacollector.model_vars.values()))
 
 
 def daily_csv(model: ChannelModel) -> str:
@@ -175,13 +169,9 @@ def by_period(model: ChannelModel, period: str) -> pd.DataFrame:
 def observed_series() -> tuple[dict[str, pd.DataFrame], str | None]:
     """The Home Office series under the model's column names, by period; or none and why not."""
     try:
-        observed = read_observed()
+        return observed_tables(), None
     except DataError as error:
         return {}, f"The Home Office series are not shown: {error}"
-    daily, weekly = observed.daily.set_index("date"), observed.weekly.set_index("week_ending")
-    return {"day": pd.DataFrame({"arrivals": daily["migrants_arrived"]}),
-            "week": pd.DataFrame({"arrivals": weekly["migrants_arrived"],
-                                  "prevented_people": weekly["migrants_prevented"]})}, None
 
 
 @dataclass(eq=False)
@@ -265,7 +255,7 @@ def Chart(title: str, unit: str, lines: dict[str, str], view: View):
 def Charts(run: Run, period: str, observed: dict[str, pd.DataFrame]):
     """The charts of one period, redrawn when a day has been recorded."""
     update_counter.get()
-    days = (days_recorded(run.model), days_recorded(run.no_deal))
+    days = (run.model.datacollector.days, run.no_deal.datacollector.days)
     view = solara.use_memo(lambda: View.of(run, period, observed), [run, period, days])
     model = run.model
     solara.Text(f"Solid: {model.params.name}, seed {model.seed}; dashed: the same with no deal, the same seed"
@@ -280,7 +270,7 @@ def Status(run: Run, observed_problem: str | None):
     """The model's day, the last date recorded, and the returns and arrivals so far (against no deal)."""
     update_counter.get()
     model, no_deal = run.model, run.no_deal
-    days = days_recorded(model)
+    days = model.datacollector.days
     series, no_deal_series = model.datacollector.model_vars, no_deal.datacollector.model_vars
     solara.Text(f"Time: {model.time} days from {model.start:%d %b %Y}")
     if days:

@@ -56,6 +56,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "created": ("people", "everyone created so far (the sum of the state_ columns)"),
     **{f"state_{s}": ("people", f"people whose state is '{s}' at the day's end") for s in STATES},
 }
+# the flows: counts a day, summed over a week or a window (the other columns, stocks and means, averaged)
+FLOWS = frozenset(c for c, (unit, _) in COLUMNS.items() if unit.endswith("/day"))
 
 
 class DayCollector(mesa.DataCollector):
@@ -85,12 +87,16 @@ class DayCollector(mesa.DataCollector):
         for column, values in self._columns:
             values.append(record[column])
 
+    @property
+    def days(self) -> int:
+        """Days recorded in full (another thread, the explorer's Play, may be recording one)."""
+        return min(len(self._dates), *map(len, self.model_vars.values()))
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
-        """Mesa's model table, one row a recorded day, indexed by its date (``date``, nanoseconds)."""
-        frame = super().get_model_vars_dataframe()
-        frame.index = pd.DatetimeIndex(self._dates, name="date").as_unit("ns")
-        return frame
+        """Mesa's model table, one row a day recorded in full, indexed by its date (``date``, nanoseconds)."""
+        days = self.days
+        return pd.DataFrame({column: values[:days] for column, values in self.model_vars.items()},
+                            index=pd.DatetimeIndex(self._dates[:days], name="date").as_unit("ns"))
 
 
 def recorded(model, column: str) -> float:

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from channelsim.core.data import DataError, read_small_boats
+from channelsim.core.data import OBSERVED_FILES, DataError, read_small_boats
 from channelsim.core.data import data_dir as find_data_dir
 from channelsim.core.params import Params
 from channelsim.core.scenarios import scenario_hash
-from channelsim.model.outputs import COLUMNS
+from channelsim.model.outputs import FLOWS
 
 PLOTTED = [  # column, panel title, unit on the axis ("/PERIOD": per week, or per day for a short run)
     ("arrivals", "Arrivals in the UK", "people/PERIOD"),
@@ -32,6 +32,40 @@ PLOTTED = [  # column, panel title, unit on the axis ("/PERIOD": per week, or pe
     ("perceived_job_prospect", "Perceived job prospect in the UK", "probability (mean of people waiting)"),
     ("seat_price", "Seat price", "GBP (mean over gangs)"),
 ]
+
+
+def observed_tables(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """The Home Office series under the model's column names, by ``"day"`` and by ``"week"`` (weeks ending
+    Sunday, as `Result.weekly`: complete weeks of the daily series; people prevented as published by
+    week). Raises a DataError naming what is missing or unreadable."""
+    folder = find_data_dir(data_dir)
+    daily = read_small_boats(folder / OBSERVED_FILES["daily"], "daily").set_index("date")
+    weekly = read_small_boats(folder / OBSERVED_FILES["weekly"], "weekly").set_index("week_ending")
+    boats = daily["boats_arrived"]
+    day = pd.DataFrame({"arrivals": daily["migrants_arrived"],
+                        "people_per_boat": daily["migrants_arrived"] / boats.where(boats > 0)})
+    sums = daily[["migrants_arrived", "boats_arrived"]].resample("W-SUN").sum(min_count=7)
+    week = pd.DataFrame({"arrivals": sums["migrants_arrived"],
+                         "people_per_boat": sums["migrants_arrived"] / sums["boats_arrived"].where(
+                             sums["boats_arrived"] > 0)})
+    week["prevented_people"] = weekly["migrants_prevented"].reindex(week.index)
+    return {"day": day, "week": week}
+
+
+def observed_if_any(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame] | None:
+    """`observed_tables`, or None where the data folder or its series are missing, and None with a warning
+    where they are there but unreadable (a figure is drawn without them)."""
+    try:
+        folder = find_data_dir(data_dir)
+    except DataError:
+        return None
+    if not all((folder / name).is_file() for name in OBSERVED_FILES.values()):
+        return None
+    try:
+        return observed_tables(folder)
+    except DataError as exc:
+        warnings.warn(f"the observed series are left out of the figure: {exc}", stacklevel=3)
+        return None
 
 
 @dataclass
@@ -58,7 +92,7 @@ class Result:
         drops the partial weeks at either end.
         """
         frame = self.series.set_index("date")
-        flows = [c for c, (unit, _) in COLUMNS.items() if unit.endswith("/day")] + self.meta.get("mechanism_flows", [])
+        flows = FLOWS | set(self.meta.get("mechanism_flows", []))
         agg = {c: ("sum" if c in flows else "mean") for c in frame.columns}
         out = frame.resample("W-SUN").agg(agg)
         out["people_per_boat"] = out["arrivals"] / out["boats_arrived"].where(out["boats_arrived"] > 0)
@@ -166,33 +200,14 @@ class Result:
         [`plot`][channelsim.model.result.Result.plot]; None where the
         data folder or its series are missing or do not overlap the run, and None with a warning
         where a series is there but unreadable."""
-        try:
-            folder = find_data_dir(data_dir if data_dir is not None else self.data_dir)
-        except DataError:
-            return None
-        paths = [folder / "small_boats_daily.csv", folder / "small_boats_weekly.csv"]
-        if not all(path.is_file() for path in paths):
-            return None
-        try:
-            daily = read_small_boats(paths[0], "daily").set_index("date")
-            weekly = read_small_boats(paths[1], "weekly").set_index("week_ending")
-        except DataError as exc:   # present but unreadable: say why the figure lacks it
-            warnings.warn(f"the observed series are left out of the figure: {exc}", stacklevel=2)
+        tables = observed_if_any(data_dir if data_dir is not None else self.data_dir)
+        if tables is None:
             return None
         first, last = self.series["date"].iloc[0], self.series["date"].iloc[-1]
+        daily = tables["day"]
         if daily.index[-1] < first or daily.index[0] > last:
             return None
-        if len(self.weekly(complete_only=True)) < 2:
-            out = pd.DataFrame({"arrivals": daily["migrants_arrived"]})
-            boats = daily["boats_arrived"]
-            out["people_per_boat"] = daily["migrants_arrived"] / boats.where(boats > 0)
-            return out
-        sums = daily[["migrants_arrived", "boats_arrived"]].resample("W-SUN").sum(min_count=7)
-        out = pd.DataFrame({"arrivals": sums["migrants_arrived"],
-                            "people_per_boat": sums["migrants_arrived"] / sums["boats_arrived"].where(
-                                sums["boats_arrived"] > 0)})
-        out["prevented_people"] = weekly["migrants_prevented"].reindex(out.index)
-        return out
+        return tables["day" if len(self.weekly(complete_only=True)) < 2 else "week"]
 
     # --- exporting -------------------------------------------------------------------
     def to_csv(self, path: str | Path) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from channelsim.agents.beliefs import SHIPPED
+from channelsim.agents.beliefs import is_shipped
 from channelsim.core.calendar import parse_date
 from channelsim.core.errors import ChannelsimError
 from channelsim.core.params import LAST_DATE, Params
@@ -47,7 +47,7 @@ def run(scenario: str | Path | Params | None = None, *, seed: SeedLike = 1,
     if model.mechanisms:
         extensions["mechanisms"] = [m.described for m in model.mechanisms]
         extensions["mechanism_flows"] = flow_columns(model.mechanisms)
-    if type(model.beliefs) not in SHIPPED.values():
+    if not is_shipped(model.beliefs):
         extensions["belief_rule_class"] = f"{type(model.beliefs).__module__}.{type(model.beliefs).__qualname__}"
     return Result(series=series, params=model.params, seed=int(model.seed), start=str(start_date), days=n_days,
                   meta={"warmup_days": model.warmup_days, "wall_seconds": round(time.perf_counter() - began, 3),

@@ -218,8 +218,8 @@ def variant_list(text: str) -> tuple[str, ...]:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from channelsim.core.data import OBSERVED_FILES
     from channelsim.experiments.inference.abc_smc import calibrate
-    from channelsim.experiments.inference.targets import OBSERVED_FILES
 
     executor = executor_options(args)
     for flag, value in (("--population", args.population), ("--generations", args.generations),
@@ -250,8 +250,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def _resume_calibration(args: argparse.Namespace, executor: dict) -> int:
     """``calibrate --resume DIR``: the folder's own settings; only the limits may change."""
+    from channelsim.core.data import OBSERVED_FILES
     from channelsim.experiments.inference.abc_smc import calibrate
-    from channelsim.experiments.inference.targets import OBSERVED_FILES
 
     fixed = [flag for flag, value in (("--budget", args.budget), ("--out", args.out), ("--seed", args.seed),
                                       ("--start", args.start), ("--end", args.end), ("--priors", args.priors),
@@ -307,7 +307,7 @@ def cmd_identify(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from channelsim.experiments.inference.targets import OBSERVED_FILES
+    from channelsim.core.data import OBSERVED_FILES
     from channelsim.experiments.inference.validation import validate
 
     options = ensemble_options(args)
@@ -346,8 +346,8 @@ def parse_grid(text: str | None, default: tuple[float, ...], flag: str) -> tuple
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
+    from channelsim.core.data import OBSERVED_FILES
     from channelsim.experiments.inference.refit_profile import refit_profile, statement
-    from channelsim.experiments.inference.targets import OBSERVED_FILES
 
     out = Path(args.out or "results/profile")
     check_output_folder(out)
@@ -383,8 +383,8 @@ def cmd_shocks(args: argparse.Namespace) -> int:
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
+    from channelsim.core.data import OBSERVED_FILES
     from channelsim.experiments.inference.forecast import BAND_LIMIT, forecast
-    from channelsim.experiments.inference.targets import OBSERVED_FILES
 
     require_files(OBSERVED_FILES.values(), args.data, "forecast")
     table, years = forecast(args.out, args.calibration, end=args.end, variant=args.variant, **ensemble_options(args))
@@ -399,8 +399,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 
 def cmd_compare_models(args: argparse.Namespace) -> int:
+    from channelsim.core.data import OBSERVED_FILES
     from channelsim.experiments.inference.model_choice import compare_models
-    from channelsim.experiments.inference.targets import OBSERVED_FILES
 
     require_files(OBSERVED_FILES.values(), args.data, "compare-models")
     result = compare_models(args.out, args.calibration, draws=args.draws, keep=args.keep, seed=args.seed,
@@ -412,8 +412,8 @@ def cmd_compare_models(args: argparse.Namespace) -> int:
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
+    from channelsim.core.data import OBSERVED_FILES
     from channelsim.experiments.inference.recovery import recover
-    from channelsim.experiments.inference.targets import OBSERVED_FILES
 
     require_files(OBSERVED_FILES.values(), args.data, "recover")
     settings = dataclasses.replace(RECOVERY_SETTINGS, population=args.population, budget=args.max_simulations,

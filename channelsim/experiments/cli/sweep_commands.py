@@ -205,7 +205,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         write_text_atomic(out / f"{name}.csv", table.to_csv(index=False, float_format="%.6g"))
     ens.plot(ens.outputs[0], path=out / "compare.png")
     if not args.quiet:
-        print(f"{ens.source}; effect against {ens.baseline} over the window:")
+        print(f"{ens.source}; effect against {ens.baseline} over the complete weeks of the window:")
         print(effect.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
         print(f"Tables: {out}/bands.csv, totals.csv, effect.csv; figure: {out}/compare.png; runs: {out}/runs")
     return 0

@@ -310,11 +310,9 @@ def variant_ess(history, t: int, variants: tuple[str, ...]) -> dict[str, dict[st
     weights have collapsed onto a few particles)."""
     from pyabc.weighted_statistics import effective_sample_size
 
-    table = history.get_weighted_distances(t)   # with several variants, each particle's model is not here
     out = {}
     for m, variant in enumerate(variants):
-        _, w = history.get_distribution(m=m, t=t) if len(variants) > 1 else (None, table["w"].to_numpy(float))
-        w = np.asarray(w, float)
+        w = np.asarray(history.get_distribution(m=m, t=t)[1], float)
         out[variant] = {"particles": int(len(w)),
                         "effective_sample_size": round(float(effective_sample_size(w / w.sum())), 1) if len(w) else 0.0}
     return out

@@ -43,6 +43,7 @@ from channelsim.experiments.inference.settings import (
     CalibrationError,
 )
 from channelsim.experiments.inference.targets import Observed, monthly_by_run, read_observed
+from channelsim.experiments.labels import quantile_name
 from channelsim.experiments.plots import forecast_figure
 
 FORECAST_SCENARIO = "pilot_published"
@@ -65,7 +66,7 @@ def forecast_runs(cal: Calibration, draws: int, seed: int, end: dt.date = FORECA
 def band_table(monthly: pd.DataFrame) -> pd.DataFrame:
     """Quantiles over runs (columns) of each row."""
     q = monthly.quantile(list(QUANTILES), axis=1).T
-    q.columns = [f"q{int(round(100 * x)):02d}" for x in QUANTILES]
+    q.columns = [quantile_name(x) for x in QUANTILES]
     return q.rename(columns={"q50": "median"})
 
 

@@ -40,6 +40,7 @@ from channelsim.core.files import write_text_atomic
 from channelsim.experiments.inference.posterior import Calibration, load_calibration
 from channelsim.experiments.inference.report import markdown_table
 from channelsim.experiments.inference.settings import DETERRENCE_PRIORS, PRIOR_SETS, CalibrationError
+from channelsim.experiments.labels import quantile_name
 from channelsim.experiments.plots import identification_figure
 
 PARTICLES_FILE = "particles.parquet"
@@ -185,7 +186,7 @@ def profile(particles: pd.DataFrame, parameter: str, low: float, high: float, bi
         rows.append({"parameter": parameter, "bin_low": edges[b], "bin_high": edges[b + 1],
                      "bin_mid": (edges[b] + edges[b + 1]) / 2, "simulations": int(inside.sum()),
                      "min_distance": float(d[best]) if best is not None else np.nan,
-                     f"q{round(quantile * 100):02d}_distance":
+                     f"{quantile_name(quantile)}_distance":
                          float(np.quantile(d[inside], quantile)) if inside.any() else np.nan,
                      "value_at_min": float(x[best]) if best is not None else np.nan})
     return pd.DataFrame(rows)

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from channelsim.core.data import OBSERVED_FILES
 from channelsim.core.data import data_dir as find_data_dir
 from channelsim.core.files import write_text_atomic
 from channelsim.experiments.inference.counterfactual import effects
@@ -54,7 +55,7 @@ from channelsim.experiments.inference.settings import (
     CalibrationError,
     Settings,
 )
-from channelsim.experiments.inference.targets import OBSERVED_FILES, layout_of
+from channelsim.experiments.inference.targets import layout_of
 from channelsim.model import run
 
 TRUTHS: dict[str, dict[str, object]] = {

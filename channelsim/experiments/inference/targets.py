@@ -25,11 +25,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from channelsim.core.data import OBSERVED_FILES, read_small_boats
 from channelsim.core.data import data_dir as find_data_dir
-from channelsim.core.data import read_small_boats
 from channelsim.core.nationality_data import read_nationality_arrivals
 
-OBSERVED_FILES = {"daily": "small_boats_daily.csv", "weekly": "small_boats_weekly.csv"}
 NATIONALITY_FILE = "nationality_arrivals.csv"
 
 # Figures from other public sources, with their sources (shared/data/README.md).

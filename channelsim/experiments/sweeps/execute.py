@@ -49,7 +49,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import dask
 from tqdm import tqdm
 
 from channelsim.core.errors import ChannelsimError
@@ -157,6 +156,7 @@ def executor(workers: int | None = None, scheduler: str | None = None, cluster_f
 
 
 def _client(stack: ExitStack, workers: int | None, scheduler: str | None, cluster_file: str | Path | None):
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler:
