@@ -171,6 +171,13 @@ class ChannelModel(mesa.Model):
         """
         return nationality_frame(self._by_nationality, self.start, [g.name for g in self.params.nationalities])
 
+    def arrivals_by_group(self) -> dict[str, np.ndarray]:
+        """Each nationality group's arrivals on the recorded days (one value a day, as ``nationality_series``)."""
+        row = NationalityLedger.FLOWS.index("arrivals")
+        counts = (np.array([c[row] for c in self._by_nationality]) if self._by_nationality
+                  else np.zeros((0, len(self.params.nationalities)), dtype=np.int64))
+        return {g.name: counts[:, i] for i, g in enumerate(self.params.nationalities)}
+
     @property
     def day(self) -> int:
         """Days since the origin (SimPy time, whole days)."""

@@ -68,13 +68,15 @@ from channelsim.experiments.inference.targets import (
 )
 from channelsim.experiments.plots import posterior_plot
 from channelsim.experiments.sweeps.execute import executor, ordered_map
-from channelsim.model import load_scenario, run
+from channelsim.model import ChannelModel, load_scenario
 
 # Scales of the distance's terms: an error of one scale counts as much as a monthly
 # log error of one (a factor of e) on average.
 DAYS_SCALE = 0.1
 PREVENTED_SCALE = 0.1
 NATIONALITY_SHARE_SCALE = 0.05   # five percentage points of a group's share of arrivals
+# stop a simulation once it cannot be accepted (EarlyRejecting; the calibration is the same either way)
+EARLY_REJECTION = True
 
 
 # --- summary statistics and distance ---------------------------------------------------------------
@@ -93,6 +95,62 @@ def distance(x: dict[str, np.ndarray], x0: dict[str, np.ndarray]) -> float:
     return total
 
 
+def distance_bound(arrivals: np.ndarray, boats: np.ndarray, start: dt.date, end: dt.date,
+                   x0: dict[str, np.ndarray]) -> float:
+    """A lower bound of [`distance`][channelsim.experiments.inference.abc_smc.distance] from the first
+    ``len(arrivals)`` days of the window (daily arrivals and boats from ``start``).
+
+    The monthly, people-per-boat and days-with-arrivals terms of the months and years that have ended,
+    each over all of its periods: the days still to run can only add to each term's sum of squares,
+    and the other terms are at least 0
+    ([`nationality_bound`][channelsim.experiments.inference.abc_smc.nationality_bound] bounds the
+    nationality term), so a run whose bound exceeds the acceptance threshold is rejected
+    whatever it does next (early rejection). Over the whole window it equals those three terms.
+    """
+    n = len(arrivals)
+    days = pd.date_range(start, periods=n, freq="D")
+    following = pd.Timestamp(start) + pd.Timedelta(days=n)    # the first day not yet run
+    last = pd.Timestamp(end)
+    arrivals, boats = np.asarray(arrivals, float), np.asarray(boats, float)
+
+    months = pd.period_range(start, end, freq="M")
+    month = (days.year - start.year) * 12 + days.month - start.month
+    monthly = np.bincount(month, weights=arrivals, minlength=len(months))[:len(months)]
+    ended = np.minimum(months.end_time.normalize(), last) < following
+    total = np.sqrt(np.sum((np.log1p(monthly[ended]) - x0["monthly"][ended]) ** 2) / len(months))
+
+    years = np.arange(start.year, end.year + 1)
+    first = [max(pd.Timestamp(y, 1, 1), pd.Timestamp(start)) for y in years]
+    final = [min(pd.Timestamp(y, 12, 31), last) for y in years]
+    done = np.array([f < following for f in final])
+    year = days.year - start.year
+    people = np.bincount(year, weights=arrivals, minlength=len(years))
+    launched = np.bincount(year, weights=boats, minlength=len(years))
+    with_arrivals = np.bincount(year, weights=arrivals > 0, minlength=len(years))
+    per_boat = np.log(np.clip(np.divide(people, launched, out=np.ones_like(people), where=launched > 0), 1.0, None))
+    total += np.sqrt(np.sum((per_boat[done] - x0["people_per_boat"][done]) ** 2) / len(years))
+    share = with_arrivals / np.array([(b - a).days + 1 for a, b in zip(first, final, strict=True)])
+    total += np.sqrt(np.sum((share[done] - x0["days_with_arrivals"][done]) ** 2) / len(years)) / DAYS_SCALE
+
+    return float(total)
+
+
+def nationality_bound(by_group: dict[str, np.ndarray], start: dt.date, nationalities: NationalityTargets,
+                      x0: dict[str, np.ndarray]) -> float:
+    """A lower bound of the distance's nationality term from each group's daily arrivals from ``start``
+    (``ChannelModel.arrivals_by_group``): the gaps of the periods that have ended, over all the weights."""
+    w, gap = x0["nationality_weights"], np.zeros(len(nationalities))
+    origin = pd.Timestamp(start)
+    ran = len(next(iter(by_group.values()))) if by_group else 0
+    for i, ((first, last), group) in enumerate(zip(nationalities.periods, nationalities.groups, strict=True)):
+        if (pd.Timestamp(last) - origin).days < ran:
+            rows = slice(max((pd.Timestamp(first) - origin).days, 0), (pd.Timestamp(last) - origin).days + 1)
+            everyone = sum(float(v[rows].sum()) for v in by_group.values())
+            mine = float(by_group[group][rows].sum()) if group in by_group else 0.0
+            gap[i] = (mine / everyone if everyone else 0.0) - x0["nationality_shares"][i]
+    return float(np.sqrt(np.sum(w * gap ** 2) / np.sum(w)) / NATIONALITY_SHARE_SCALE)
+
+
 # --- the simulator pyabc calls -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Simulator:
@@ -108,15 +166,69 @@ class Simulator:
     variant: str = "full"   # a name in settings.VARIANTS: what moves the perceived return probability
 
     def __call__(self, parameter) -> dict[str, np.ndarray]:
+        return self.simulate(parameter)
+
+    def simulate(self, parameter, x0: dict[str, np.ndarray] | None = None,
+                 threshold: float = np.inf) -> dict[str, np.ndarray] | None:
+        """The particle's statistics; or None as soon as, at a month's end, the run's
+        [`distance_bound`][channelsim.experiments.inference.abc_smc.distance_bound] to ``x0`` exceeds
+        ``threshold`` (it would be rejected: the same decision, sooner)."""
         seed = int(np.random.randint(0, 2**31 - 1))   # the task's generator is seeded: see SeededMappingSampler
-        result = run(self.scenario, seed=seed, start=self.start, end=self.end, warmup_days=self.warmup_days,
-                     data_dir=self.data_dir, **VARIANTS[self.variant], **particle_overrides(dict(parameter)))
-        daily, weekly = layout_of(result.series)
-        stats = statistics(daily, weekly, parse_date(self.start, "start date"), parse_date(self.end, "end date"),
-                           pd.DatetimeIndex(list(self.prevented_weeks)))
+        start, end = parse_date(self.start, "start date"), parse_date(self.end, "end date")
+        model = ChannelModel(self.scenario, rng=seed, start=start, warmup_days=self.warmup_days,
+                             data_dir=self.data_dir, **VARIANTS[self.variant], **particle_overrides(dict(parameter)))
+        period_ends = sorted((parse_date(last, "period end") - start).days + 1
+                             for _, last in (self.nationalities.periods if self.nationalities else ()))
+        ran, by_nationality, counted = 0, 0.0, 0
+        for month_end in pd.period_range(start, end, freq="M").end_time.normalize():
+            until = (min(month_end.date(), end) - start).days + 1
+            model.run_for(until - ran)
+            ran = until
+            if x0 is not None and np.isfinite(threshold) and until < (end - start).days + 1:
+                ended = int(np.searchsorted(period_ends, until, side="right"))
+                if ended > counted:   # a nationality period has ended since the last look
+                    by_nationality, counted = nationality_bound(model.arrivals_by_group(), start,
+                                                                self.nationalities, x0), ended
+                record = model.datacollector.model_vars
+                bound = distance_bound(record["arrivals"], record["boats_arrived"], start, end, x0) + by_nationality
+                if bound * (1 - 1e-9) > threshold:   # a margin for rounding: never reject what distance() accepts
+                    return None
+        series = model.datacollector.get_model_vars_dataframe().reset_index()
+        daily, weekly = layout_of(series)
+        stats = statistics(daily, weekly, start, end, pd.DatetimeIndex(list(self.prevented_weeks)))
         if self.nationalities is not None:
-            stats["nationality_shares"] = nationality_shares(result.nationalities, self.nationalities)
+            stats["nationality_shares"] = nationality_shares(model.nationality_series(), self.nationalities)
         return stats
+
+
+def _model_class():
+    """The pyabc model of a Simulator that rejects early (defined when pyabc is loaded)."""
+    from pyabc.acceptor import UniformAcceptor
+    from pyabc.model import FunctionModel, ModelResult
+
+    class EarlyRejecting(FunctionModel):
+        """pyabc's model of a [`Simulator`][channelsim.experiments.inference.abc_smc.Simulator] that stops a
+        run once it cannot be accepted (Simulator.simulate). Under pyabc's uniform acceptor (accept a
+        distance at most the generation's epsilon) every decision is the one the whole run would give, and an
+        accepted particle is the same, so the calibration is identical, only sooner (tested)."""
+
+        def __init__(self, simulator: Simulator):
+            super().__init__(simulator, name=type(simulator).__name__)
+
+        def accept(self, t, pars, sum_stat_calculator, distance_calculator, eps_calculator, acceptor, x_0):
+            if not isinstance(acceptor, UniformAcceptor):
+                return super().accept(t, pars, sum_stat_calculator, distance_calculator, eps_calculator,
+                                      acceptor, x_0)
+            stats = self.sample_function.simulate(pars, x_0, float(eps_calculator(t)))
+            if stats is None:
+                return ModelResult(accepted=False, distance=np.inf)
+            result = ModelResult(sum_stat=sum_stat_calculator(stats))
+            decided = acceptor(distance_function=distance_calculator, eps=eps_calculator, x=result.sum_stat,
+                               x_0=x_0, t=t, par=pars)
+            result.distance, result.accepted, result.weight = decided.distance, decided.accept, decided.weight
+            return result
+
+    return EarlyRejecting
 
 
 # --- a reproducible sampler ---------------------------------------------------------------------------
@@ -472,6 +584,8 @@ def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, r
                                     for k, (lo, hi) in settings.variant_free(v).items()})
               for v in settings.variants]
     models = [dataclasses.replace(simulator, variant=v) for v in settings.variants]
+    if EARLY_REJECTION:
+        models = [_model_class()(m) for m in models]
     state = np.random.get_state()
     np.random.seed(settings.seed)
     try:
