@@ -46,14 +46,16 @@ def main() -> None:
     print(f"channelsim ABC benchmark: {settings.start} to {settings.end}, {settings.priors} priors, "
           f"{args.population} particles, {len(calibration.provenance['generations'])} generations, "
           f"{args.workers} Dask workers, early rejection {'off' if args.plain else 'on'}")
-    print(f"  epsilons                   {', '.join(f'{g['epsilon']:.3g}' for g in calibration.provenance['generations'])}")
+    epsilons = ", ".join(f"{g['epsilon']:.3g}" for g in calibration.provenance["generations"])
+    print(f"  epsilons                   {epsilons}")
     print(f"  simulations                {simulations:8d}")
     print(f"  wall time                  {seconds:8.1f} s   (includes starting the cluster)")
     print(f"  throughput                 {simulations / seconds:8.3f} simulations/s")
     if args.record:
-        figures.record("abc_plain" if args.plain else "abc", {"early_rejection": not args.plain,
-                                                          "workers": args.workers, "population": args.population, "simulations": simulations,
-                               "seconds": seconds, "simulations_per_s": simulations / seconds})
+        figures.record("abc_plain" if args.plain else "abc", {
+            "early_rejection": not args.plain, "priors": settings.priors, "workers": args.workers,
+            "population": args.population, "simulations": simulations, "seconds": seconds,
+            "simulations_per_s": simulations / seconds})
 
 
 if __name__ == "__main__":

@@ -124,6 +124,42 @@ def test_the_compare_command_writes_bands_effects_and_a_figure(tmp_path, capsys)
     assert (out / "compare.png").stat().st_size > 10_000 and (out / "runs").is_dir()
 
 
+def test_totals_cover_every_day_of_a_window_that_starts_and_ends_mid_week(tmp_path):
+    """21 days from Tuesday 1 July 2025 hold two complete weeks: the totals still cover the 21 days."""
+    window = {"start": "2025-07-01", "days": 21, "outputs": ("arrivals", "waiting"), "draws": 2, "seed": 7}
+    weekly = channelsim.ensemble(["no_deal", "pilot_published"], **window)
+    daily = channelsim.ensemble(["no_deal", "pilot_published"], frequency="daily", **window)
+    assert weekly.series["date"].nunique() == 2 and daily.series["date"].nunique() == 21
+    by_day = daily.long().groupby(["scenario", "member", "variable"])["value"]
+    expected = pd.concat([by_day.sum().xs("arrivals", level="variable").rename("arrivals"),
+                          by_day.mean().xs("waiting", level="variable").rename("waiting")], axis=1)
+    for ens in (weekly, daily):
+        got = ens.totals().pivot_table(index=["scenario", "member"], columns="variable", values="total")
+        pd.testing.assert_frame_equal(got[["arrivals", "waiting"]], expected.astype(float), check_names=False)
+    assert weekly.totals()["total"].gt(0).all()
+    pd.testing.assert_frame_equal(weekly.effect(), daily.effect())
+
+
+def test_seed_and_rng_disagreeing_is_an_error():
+    with pytest.raises(ChannelsimError, match="not both"):
+        channelsim.ensemble(["no_deal"], draws=1, seed=2, rng=3, **WINDOW)
+    with pytest.raises(ChannelsimError, match="draws='posterior'"):
+        channelsim.ensemble(["no_deal"], draws=1, variant="full", **WINDOW)
+
+
+def test_the_compare_command_takes_the_frequency_and_refuses_a_variant_of_seeds(tmp_path, capsys):
+    from channelsim.experiments.cli import main
+
+    out = tmp_path / "daily"
+    assert main(["compare", "no_deal", "--draws", "1", "--start", "2025-06-03", "--days", "9", "--frequency",
+                 "daily", "--outputs", "arrivals", "--out", str(out), "--serial", "--quiet"]) == 0
+    bands = pd.read_csv(out / "bands.csv")
+    assert bands["date"].nunique() == 9
+    assert main(["compare", "no_deal", "--draws", "1", "--variant", "null_model", "--days", "7",
+                 "--out", str(tmp_path / "bad"), "--serial"]) != 0
+    assert "draws='posterior'" in capsys.readouterr().err
+
+
 def test_the_compare_command_refuses_bad_input_in_one_line(tmp_path, capsys):
     from channelsim.experiments.cli import main
 

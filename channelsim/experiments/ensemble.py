@@ -4,7 +4,7 @@
     ens = channelsim.ensemble(["no_deal", "pilot_published"], draws="posterior", n=20,
                               start="2025-07-01", days=365)
     ens.bands()         # scenario, date, variable, q05, q50, q95 (one row a scenario, period and variable)
-    ens.totals()        # scenario, member, variable, total over the periods stored
+    ens.totals()        # scenario, member, variable, total over the window's days
     ens.effect()        # each scenario against the baseline, member by member (common random numbers)
     ens.plot()          # the bands by scenario, against the observed series where there is one
 
@@ -80,10 +80,16 @@ class Ensemble:
         return table.reset_index()
 
     def totals(self) -> pd.DataFrame:
-        """Each run's total of each output over the periods stored (by week: the complete weeks inside
-        the window, so a window that does not start on a Monday and end on a Sunday loses its partial
-        weeks; by day: every day): scenario, member, variable, total (flows,
-        whose unit is a count a day, summed; stocks and beliefs averaged over the periods)."""
+        """Each run's total of each output over every day of the window (whatever the frequency stored):
+        scenario, member, variable, total (flows, whose unit is a count a day, summed; stocks and beliefs
+        averaged over the days). Read from each run's record (``total_<output>``, the sweep runner's
+        [`window_totals`][channelsim.experiments.sweeps.runner.window_totals]); an ensemble folder written
+        before those were recorded sums the periods stored."""
+        columns = {f"total_{v}": v for v in self.outputs}
+        if set(columns) <= set(self.runs.columns):
+            table = self.runs[["scenario", "point", *columns]].rename(columns={"point": "member", **columns})
+            return (table.melt(id_vars=["scenario", "member"], var_name="variable", value_name="total")
+                    .sort_values(["scenario", "member"], kind="stable").reset_index(drop=True))
         long = self.long()
         grouped = long.groupby(["scenario", "member", "variable"], sort=False)["value"]
         table = pd.concat([grouped.sum().rename("sum"), grouped.mean().rename("mean")], axis=1).reset_index()
@@ -159,7 +165,8 @@ def ensemble(scenarios: str | list[str], draws: str | int = "posterior", *, n: i
         serial: run in this process, one run after another (the default unless one of the three is given).
         data_dir: the folder of the observed data.
         progress: a progress bar.
-        rng: the same as ``seed`` (as ``ChannelModel`` names it).
+        rng: the same as ``seed`` (as ``ChannelModel`` names it): give one (``rng`` with the default ``seed`` uses
+            ``rng``; with another seed it is an error).
         **overrides: parameters set in every run (on top of the draws).
     """
     from channelsim.experiments.inference.plans import history_warmup, member_runs, posterior_runs
@@ -186,10 +193,14 @@ def ensemble(scenarios: str | list[str], draws: str | int = "posterior", *, n: i
         raise ChannelsimError(f"frequency must be 'weekly' or 'daily', not {frequency!r}.")
     if not quantiles or any(not 0 < q < 1 for q in quantiles):
         raise ChannelsimError(f"quantiles must lie strictly between 0 and 1, not {quantiles!r}.")
-    if rng is not None:
+    if rng is not None:   # rng is seed's other name: one of them, or both the same
+        if seed not in (0, rng):
+            raise ChannelsimError(f"give seed= or rng=, not both (seed={seed!r}, rng={rng!r}).")
         seed = rng
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ChannelsimError(f"seed must be a whole number of at least 0, not {seed!r}.")
+    if draws != "posterior" and (calibration is not None or variant is not None):
+        raise ChannelsimError("calibration= and variant= choose posterior draws: give them with draws='posterior'.")
     first = parse_date(start or DEFAULT_START, "start date")
     n_days = run_length(first, days, end)
     data = str(find_data_dir(data_dir))

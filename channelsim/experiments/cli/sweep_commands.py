@@ -13,6 +13,7 @@ from pathlib import Path
 from channelsim.core.errors import ChannelsimError
 from channelsim.core.files import check_output_folder
 from channelsim.experiments.cli.options import add_executor_options, executor_options, progress_option, whole_number
+from channelsim.experiments.inference.settings import VARIANTS
 
 DEFAULT_OUTCOMES = ["arrivals", "returns", "returns_per_arrival", "deaths", "gang_revenue_gbp"]
 
@@ -44,6 +45,14 @@ def register(sub) -> None:
                          help="output columns kept, comma-separated")
     compare.add_argument("--baseline", help="the scenario the others are compared with (default no_deal if given, "
                          "else the first)")
+    compare.add_argument("--frequency", choices=["weekly", "daily"], default="weekly",
+                         help="the periods of the stored series and bands (default weekly: complete weeks ending "
+                         "Sunday; the totals and effects cover every day of the window either way)")
+    compare.add_argument("--calibration", help="the calibration the posterior draws come from (default: the "
+                         "committed one)")
+    compare.add_argument("--variant", choices=list(VARIANTS),
+                         help="draw from one model variant of the calibration only (default: every variant by its "
+                         "probability)")
     compare.add_argument("--out", default="results/compare", help="folder (default results/compare); re-run to "
                          "resume its runs")
     add_executor_options(compare)
@@ -198,14 +207,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out)
     ens = ensemble(args.scenarios, args.draws, n=args.n, seed=args.seed, start=args.start, days=args.days,
                    end=args.end, outputs=tuple(c.strip() for c in args.outputs.split(",") if c.strip()),
-                   baseline=args.baseline, out=out / "runs", data_dir=args.data,
+                   baseline=args.baseline, frequency=args.frequency, calibration=args.calibration,
+                   variant=args.variant, out=out / "runs", data_dir=args.data,
                    progress=progress_option(args), **executor_options(args))
     effect = ens.effect()
     for name, table in (("bands", ens.bands()), ("totals", ens.totals()), ("effect", effect)):
         write_text_atomic(out / f"{name}.csv", table.to_csv(index=False, float_format="%.6g"))
     ens.plot(ens.outputs[0], path=out / "compare.png")
     if not args.quiet:
-        print(f"{ens.source}; effect against {ens.baseline} over the complete weeks of the window:")
+        print(f"{ens.source}; effect against {ens.baseline} over the window:")
         print(effect.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
         print(f"Tables: {out}/bands.csv, totals.csv, effect.csv; figure: {out}/compare.png; runs: {out}/runs")
     return 0

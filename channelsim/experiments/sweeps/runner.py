@@ -24,6 +24,7 @@ from channelsim.core.scenarios import scenario_hash
 from channelsim.core.versions import code_version
 from channelsim.experiments.sweeps.design import RunSpec
 from channelsim.model import run
+from channelsim.model.outputs import FLOWS
 from channelsim.model.result import summarise
 
 
@@ -35,15 +36,26 @@ class RunOutput:
     nationalities: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def outcomes_in_window(series: pd.DataFrame, window: tuple[str | None, str | None]) -> dict[str, float]:
-    """Per-run outcomes: the run's summary ([`model.result.summarise`][channelsim.model.result.summarise]) over the
-    window."""
+def in_window(series: pd.DataFrame, window: tuple[str | None, str | None]) -> pd.DataFrame:
+    """The days of a daily series inside the window (either end may be open)."""
     s = series
     if window[0]:
         s = s[s["date"] >= pd.Timestamp(window[0])]
     if window[1]:
         s = s[s["date"] <= pd.Timestamp(window[1])]
-    return summarise(s)
+    return s
+
+
+def outcomes_in_window(series: pd.DataFrame, window: tuple[str | None, str | None]) -> dict[str, float]:
+    """Per-run outcomes: the run's summary ([`model.result.summarise`][channelsim.model.result.summarise]) over the
+    window."""
+    return summarise(in_window(series, window))
+
+
+def window_totals(series: pd.DataFrame, outputs: tuple[str, ...]) -> dict[str, float]:
+    """Each kept output over the days of ``series`` (the window's, whatever the frequency stored):
+    ``total_<output>``, a flow (a count a day) summed, a stock or belief averaged (``model.outputs.FLOWS``)."""
+    return {f"total_{c}": float(series[c].sum() if c in FLOWS else series[c].mean()) for c in outputs}
 
 
 def nationality_totals(nationalities: pd.DataFrame | None, run_id: str) -> pd.DataFrame:
@@ -89,7 +101,9 @@ def run_one(spec: RunSpec) -> RunOutput:
         return RunOutput({**record, **failed.record}, failed.series)
     record.update(status="ok", error="", traceback="", wall_seconds=time.perf_counter() - began,
                   scenario_hash=scenario_hash(result.params))
-    record.update({f"out_{k}": v for k, v in outcomes_in_window(result.series, spec.window).items()})
+    days = in_window(result.series, spec.window)
+    record.update({f"out_{k}": v for k, v in summarise(days).items()})
+    record.update(window_totals(days, spec.outputs))
     if spec.frequency == "weekly":
         kept = result.weekly(complete_only=True)[list(spec.outputs)].reset_index()
     else:
