@@ -135,6 +135,41 @@ def test_download_refreshes_the_user_data_folder_and_completes_it_from_the_folde
         assert (folder / name).read_bytes() == (data_dir / name).read_bytes()
 
 
+def test_without_a_folder_given_the_refreshed_copy_comes_before_the_packaged_snapshot(tmp_path, data_dir,
+                                                                                     monkeypatch):
+    """The lookup order when nothing names a folder: ../shared/data beside the checkout or the working
+    folder, then the copy `channelsim data download` refreshed, then the snapshot shipped in the package."""
+    import shutil
+
+    from channelsim.core import data
+
+    def filled(folder):
+        shutil.copytree(data_dir, folder)
+        return folder
+
+    monkeypatch.delenv("CHANNELSIM_DATA", raising=False)
+    monkeypatch.setattr(data, "checkout_dir", lambda: tmp_path / "site" / "packages")
+    (tmp_path / "work" / "here").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "work" / "here")
+    user, packaged = tmp_path / "user" / "data", filled(tmp_path / "packaged")
+    monkeypatch.setattr(data, "user_data_dir", lambda: user)
+    monkeypatch.setattr(data, "packaged_data_dir", lambda: packaged)
+    assert data.data_dir() == packaged           # no refreshed copy yet
+    user.mkdir(parents=True)
+    assert data.data_dir() == packaged           # an empty one does not count
+    filled(user / "copy")
+    for f in (user / "copy").iterdir():
+        f.rename(user / f.name)
+    assert data.data_dir() == user
+    shared = filled(tmp_path / "work" / "shared" / "data")
+    assert data.data_dir() == shared             # ../shared/data from the working folder
+    beside = filled(tmp_path / "site" / "shared" / "data")
+    assert data.data_dir() == beside             # ../shared/data beside the checkout comes first
+    assert data.data_dir(tmp_path / "packaged") == tmp_path / "packaged"   # a folder given is used as it is
+    monkeypatch.setenv("CHANNELSIM_DATA", str(user))
+    assert data.data_dir() == user
+
+
 def test_cli_convert_refuses_a_malformed_file_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("date,migrants_arrived,boats_arrived\nyesterday,1,1\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -138,6 +140,21 @@ def test_totals_cover_every_day_of_a_window_that_starts_and_ends_mid_week(tmp_pa
         pd.testing.assert_frame_equal(got[["arrivals", "waiting"]], expected.astype(float), check_names=False)
     assert weekly.totals()["total"].gt(0).all()
     pd.testing.assert_frame_equal(weekly.effect(), daily.effect())
+
+
+def test_seeds_are_common_random_numbers_across_scenarios(tmp_path):
+    """draws=N: member k of every scenario runs with the same seed, so the same parameters under another
+    name give the same series member by member, and the members differ from one another."""
+    twin = tmp_path / "no_deal_again.toml"
+    twin.write_text((Path(channelsim.__file__).parent / "core" / "scenarios" / "no_deal.toml").read_text())
+    ens = channelsim.ensemble(["no_deal", str(twin)], draws=2, seed=9, start="2025-06-02", days=14,
+                              frequency="daily", outputs=("arrivals", "waiting"))
+    long = ens.long().pivot_table(index=["member", "date", "variable"], columns="scenario", values="value")
+    assert np.array_equal(long["no_deal"].to_numpy(), long[str(twin)].to_numpy())
+    arrivals = ens.long().query("scenario == 'no_deal' and variable == 'waiting'")
+    first, second = (arrivals[arrivals["member"] == m]["value"].to_numpy() for m in sorted(set(arrivals["member"])))
+    assert not np.array_equal(first, second)
+    assert (ens.effect()["difference_q50"] == 0).all()
 
 
 def test_seed_and_rng_disagreeing_is_an_error():

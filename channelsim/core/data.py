@@ -49,6 +49,11 @@ def user_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("channelsim", appauthor=False)) / "data"
 
 
+def checkout_dir() -> Path:
+    """The folder this package's source sits in (a checkout's root, or site-packages once installed)."""
+    return Path(__file__).resolve().parents[2]   # channelsim/core/data.py -> the checkout
+
+
 def data_dir(path: str | Path | None = None) -> Path:
     """The folder holding the observed data files (the order is the module's docstring)."""
     # (what, folder, whether it counts only when it holds the data: a checkout's snapshot folder is empty)
@@ -58,7 +63,7 @@ def data_dir(path: str | Path | None = None) -> Path:
     elif os.environ.get(ENV_VAR):
         candidates.append((f"${ENV_VAR}", Path(os.environ[ENV_VAR]), False))
     else:
-        checkout = Path(__file__).resolve().parents[2]   # channelsim/core/data.py -> the checkout
+        checkout = checkout_dir()
         candidates += [("../shared/data beside the checkout", checkout.parent / "shared" / "data", False),
                        ("../shared/data", Path.cwd().parent / "shared" / "data", False),
                        ("the copy 'channelsim data download' refreshed", user_data_dir(), True),

@@ -57,8 +57,8 @@ from channelsim.experiments.inference.settings import (
 
 CALIBRATION_HELP = "calibration folder (default: the committed posterior behind the shipped defaults)"
 BUDGET_NOTES = {"small": "a minute or two, for CI",
-                "standard": "about an hour and a half on 2 cores; the committed posterior's settings: it ended "
-                            "after 3,433 simulations, when a generation's weights degenerated",
+                "standard": "about an hour and a half on 2 cores (the committed posterior was made with "
+                            "--priors deterrence --population 240: docs/calibration.md)",
                 "full": "many hours: a cluster"}
 
 

@@ -189,9 +189,8 @@ class Settings:
         return parse_date(self.start, "start date"), parse_date(self.end, "end date")
 
 
-# Preset sizes of a calibration (Settings fields): small for CI; standard, the settings of the committed
-# posterior (it ended when generation 5's effective sample size fell under a fifth of its particles, after
-# 3,433 simulations; the posterior is generation 4's); full for a cluster.
+# Preset sizes of a calibration (Settings fields): small for CI; standard, an afternoon on 2 cores; full for a
+# cluster. The committed posterior's own settings are in its provenance (docs/calibration.md).
 BUDGETS: dict[str, dict[str, int]] = {
     "small": {"population": 6, "generations": 2, "budget": 60},
     "standard": {"population": Settings.population, "generations": Settings.generations, "budget": Settings.budget},
