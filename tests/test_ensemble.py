@@ -61,6 +61,9 @@ def test_plot_draws_each_scenario_and_the_observed_series(seeds_ensemble, tmp_pa
     assert any("no_deal" in t for t in labels) and any("pilot_published" in t for t in labels)
     assert any("observed" in t for t in labels)
     assert (tmp_path / "bands.png").stat().st_size > 10_000
+    assert fig.axes[0].get_ylabel() == "arrivals (people/week)"
+    belief = seeds_ensemble.plot("perceived_return_probability").axes[0].get_ylabel()
+    assert belief == "perceived return probability (probability, weekly mean)"
     with pytest.raises(ChannelsimError, match="not an output"):
         seeds_ensemble.plot("deaths_per_boat")
 
