@@ -160,6 +160,22 @@ def test_seeds_are_common_random_numbers_across_scenarios(tmp_path):
     assert (ens.effect()["difference_q50"] == 0).all()
 
 
+def test_a_folder_of_runs_made_from_other_data_is_not_resumed(tmp_path, data_dir):
+    """Resuming an ensemble's folder with other data files is refused (their hashes are in its manifest)."""
+    import shutil
+
+    newer = tmp_path / "newer"
+    shutil.copytree(data_dir, newer)
+    returns = newer / "one_in_one_out_monthly.csv"
+    returns.write_text(returns.read_text().replace("2026-06,314,264", "2026-06,314,300"))
+    out = tmp_path / "runs"
+    first = channelsim.ensemble(["pilot_published"], draws=1, start="2025-06-02", days=7, out=out, data_dir=data_dir)
+    again = channelsim.ensemble(["pilot_published"], draws=1, start="2025-06-02", days=7, out=out, data_dir=data_dir)
+    pd.testing.assert_frame_equal(first.series, again.series)   # the same data: resumed
+    with pytest.raises(ChannelsimError, match=r"other data files \(one_in_one_out_monthly.csv changed"):
+        channelsim.ensemble(["pilot_published"], draws=1, start="2025-06-02", days=7, out=out, data_dir=newer)
+
+
 def test_seed_and_rng_disagreeing_is_an_error():
     with pytest.raises(ChannelsimError, match="not both"):
         channelsim.ensemble(["no_deal"], draws=1, seed=2, rng=3, **WINDOW)

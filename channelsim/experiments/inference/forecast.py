@@ -94,6 +94,7 @@ def forecast(out: str | Path, calibration: str | Path | Calibration | None = Non
     if end <= FORECAST_START:
         raise CalibrationError(f"the forecast's end ({end}) must come after its start ({FORECAST_START}).")
     out = Path(out)
+    observed = read_observed(data_dir)   # bad data refused before any run, with nothing written
     plan = forecast_runs(cal, draws, seed, end, data_dir, variant)
     runs, series = run_ensemble(plan, out / "ensemble", name="forecast", calibration=cal, draws=draws, seed=seed,
                                 provenance={"scenario": FORECAST_SCENARIO, "start": FORECAST_START.isoformat(),
@@ -103,7 +104,6 @@ def forecast(out: str | Path, calibration: str | Path | Calibration | None = Non
     failed = int((runs["status"] != "ok").sum())
     if failed:
         raise CalibrationError(f"{failed} of {len(runs)} forecast runs failed; see {out / 'ensemble'}.")
-    observed = read_observed(data_dir)
     obs_monthly = observed.monthly_arrivals(CALIBRATION_START, observed.daily["date"].max().date())
     ahead = series[pd.to_datetime(series["date"]) >= pd.Timestamp(FORECAST_START)]
     table = band_table(monthly_by_run(ahead))

@@ -37,6 +37,7 @@ process alone, which keeps what finished and stops the workers.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import signal
@@ -260,6 +261,21 @@ def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None, schedu
         flush_every=flush_every, flush_seconds=flush_seconds, retry_failed=retry_failed)
 
 
+def data_files(plan: list[RunSpec]) -> dict[str, str]:
+    """The sha256 of each data file the runs may read (each data folder's ``core.data.DATA_FILES``
+    present), keyed by its name (the folder may move); recorded in the folder's manifest, so that runs
+    made from other data are never taken for these (``SweepStore.open``)."""
+    from channelsim.core.data import DATA_FILES
+    from channelsim.core.data import data_dir as find_data_dir
+
+    files = {}
+    for folder in sorted({find_data_dir(r.data_dir) for r in plan}):
+        for name in DATA_FILES:
+            if (folder / name).is_file():
+                files[name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    return files
+
+
 def execute_plan(plan: list[RunSpec], out: str | Path, *, name: str, fingerprint: str | None = None,
                  text: str = "", provenance: dict[str, Any] | None = None, workers: int | None = None,
                  scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
@@ -268,13 +284,15 @@ def execute_plan(plan: list[RunSpec], out: str | Path, *, name: str, fingerprint
     """Run what is missing of a list of runs into the folder ``out`` (a sweep, an ensemble, ...).
 
     ``fingerprint`` names what decides the runs (by default a hash of the runs
-    themselves): a folder holding another fingerprint is refused, one holding
+    themselves): a folder holding another fingerprint, or runs made from data files changed since
+    (`data_files`), is refused, one holding
     this one is resumed, one another process is writing into is refused. Runs
     recorded as failed are run again unless ``retry_failed`` is False.
     """
     fingerprint = fingerprint or plan_fingerprint(plan)
     store = SweepStore(out)
-    store.open(fingerprint, [r.run_id for r in plan], text, {"name": name, **(provenance or {}), **code_version()})
+    store.open(fingerprint, [r.run_id for r in plan], text,
+               {"name": name, **(provenance or {}), **code_version(), "data_files": data_files(plan)})
     try:
         report = _execute_open(store, plan, fingerprint, name=name, workers=workers, scheduler=scheduler,
                                cluster_file=cluster_file, serial=serial, progress=progress, flush_every=flush_every,

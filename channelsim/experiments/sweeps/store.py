@@ -82,6 +82,13 @@ class SweepStore:
             if found.get("fingerprint") != fingerprint:
                 raise StoreError(f"{self.folder} holds a different sweep ({found.get('name')!r}, fingerprint "
                                  f"{found.get('fingerprint')}); use another --out folder.")
+            # the data files its runs read must be as they were (a file added since, e.g. one whose absence
+            # failed runs, is not a change to the runs made without it)
+            now = provenance.get("data_files", {})
+            changed = sorted(n for n, h in found.get("data_files", {}).items() if now.get(n) != h)
+            if changed:
+                raise StoreError(f"{self.folder} holds runs made from other data files ({', '.join(changed)} "
+                                 "changed or gone since); use another --out folder.")
             return
         if any(p.name != LOCK_NAME for p in self.folder.iterdir()):
             raise StoreError(f"{self.folder} exists and is not a sweep folder; use another --out folder.")
