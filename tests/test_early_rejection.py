@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pandas.testing as pdt
 import pytest
 
@@ -16,6 +17,8 @@ from channelsim.experiments.inference.abc_smc import (
     problem,
 )
 from channelsim.experiments.inference.settings import Settings
+from channelsim.experiments.inference.targets import layout_of, nationality_shares, statistics
+from channelsim.model import run
 
 # two years, with the nationality targets (the published shares by year)
 WINDOW = Settings(priors="deterrence", variants=("full",), start="2018-01-01", end="2019-12-31", warmup_days=30)
@@ -34,6 +37,15 @@ def one_run():
                                  warmup_days=simulator.warmup_days, data_dir=simulator.data_dir,
                                  **abc_smc.VARIANTS["full"], **abc_smc.particle_overrides(parameter))
     model.run_for((end - start).days + 1)
+    # the simulator runs the model as channelsim.run does: the same statistics from run()'s result
+    np.random.seed(3)
+    result = run(simulator.scenario, seed=int(np.random.randint(0, 2**31 - 1)), start=start, end=end,
+                 warmup_days=simulator.warmup_days, data_dir=simulator.data_dir, **abc_smc.VARIANTS["full"],
+                 **abc_smc.particle_overrides(parameter))
+    daily, weekly = layout_of(result.series)
+    expected = statistics(daily, weekly, start, end, pd.DatetimeIndex(list(simulator.prevented_weeks)))
+    expected["nationality_shares"] = nationality_shares(result.nationalities, simulator.nationalities)
+    assert set(stats) == set(expected) and all(np.array_equal(stats[k], expected[k]) for k in stats)
     return simulator, x0, parameter, stats, model
 
 

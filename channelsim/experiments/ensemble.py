@@ -83,10 +83,10 @@ class Ensemble:
         """Each run's total of each output over every day of the window (whatever the frequency stored):
         scenario, member, variable, total (flows, whose unit is a count a day, summed; stocks and beliefs
         averaged over the days). Read from each run's record (``total_<output>``, the sweep runner's
-        [`window_totals`][channelsim.experiments.sweeps.runner.window_totals]); an ensemble folder written
+        [`window_totals`][channelsim.experiments.sweeps.runner.window_totals]); a folder with runs from
         before those were recorded sums the periods stored."""
         columns = {f"total_{v}": v for v in self.outputs}
-        if set(columns) <= set(self.runs.columns):
+        if set(columns) <= set(self.runs.columns) and self.runs[list(columns)].notna().all(axis=None):
             table = self.runs[["scenario", "point", *columns]].rename(columns={"point": "member", **columns})
             return (table.melt(id_vars=["scenario", "member"], var_name="variable", value_name="total")
                     .sort_values(["scenario", "member"], kind="stable").reset_index(drop=True))

@@ -203,7 +203,9 @@ def ensemble_figure(bands: pd.DataFrame, variable: str, quantiles: tuple[float, 
     if observed is not None and variable == "arrivals" and len(observed):
         ax.plot(observed.index, observed.to_numpy(), color="k", lw=1.0, marker=".", ms=3,
                 label="observed (Home Office)")
-    ax.set_ylabel(f"{variable.replace('_', ' ')} ({period_unit(variable, _weekly(rows['date']))})")
+    from channelsim.model.outputs import unit_by_period
+
+    ax.set_ylabel(f"{variable.replace('_', ' ')} ({unit_by_period(variable, _weekly(rows['date']))})")
     ax.set_title(f"{variable.replace('_', ' ')} by scenario: median and band over the ensemble's members",
                  fontsize=10)
     ax.grid(alpha=0.3)
@@ -213,17 +215,6 @@ def ensemble_figure(bands: pd.DataFrame, variable: str, quantiles: tuple[float, 
     if path is not None:
         _save(fig, path, note, close=False)
     return fig
-
-
-def period_unit(variable: str, weekly: bool) -> str:
-    """The unit of an output as stored by day or by week: a flow summed by week (``boats/week``),
-    a stock or belief averaged over it (``people, weekly mean``)."""
-    from channelsim.model.outputs import COLUMNS, FLOWS
-
-    unit = COLUMNS[variable][0] if variable in COLUMNS else "value"
-    if not weekly:
-        return unit
-    return unit.replace("/day", "/week") if variable in FLOWS else f"{unit}, weekly mean"
 
 
 def _weekly(dates: pd.Series) -> bool:

@@ -60,6 +60,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
 FLOWS = frozenset(c for c, (unit, _) in COLUMNS.items() if unit.endswith("/day"))
 
 
+def unit_by_period(column: str, weekly: bool) -> str:
+    """An output's unit as stored by day or by week: a flow summed by week (``boats/week``), a stock or
+    belief averaged over it (``people, weekly mean``)."""
+    unit = COLUMNS[column][0] if column in COLUMNS else "value"
+    if not weekly:
+        return unit
+    return unit.replace("/day", "/week") if column in FLOWS else f"{unit}, weekly mean"
+
+
 class DayCollector(mesa.DataCollector):
     """Mesa's DataCollector of the day's record: one model reporter a column of ``COLUMNS``.
 

@@ -585,7 +585,8 @@ def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, r
               for v in settings.variants]
     models = [dataclasses.replace(simulator, variant=v) for v in settings.variants]
     if EARLY_REJECTION:
-        models = [_model_class()(m) for m in models]
+        early = _model_class()
+        models = [early(m) for m in models]
     state = np.random.get_state()
     np.random.seed(settings.seed)
     try:

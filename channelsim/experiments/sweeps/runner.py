@@ -46,12 +46,6 @@ def in_window(series: pd.DataFrame, window: tuple[str | None, str | None]) -> pd
     return s
 
 
-def outcomes_in_window(series: pd.DataFrame, window: tuple[str | None, str | None]) -> dict[str, float]:
-    """Per-run outcomes: the run's summary ([`model.result.summarise`][channelsim.model.result.summarise]) over the
-    window."""
-    return summarise(in_window(series, window))
-
-
 def window_totals(series: pd.DataFrame, outputs: tuple[str, ...]) -> dict[str, float]:
     """Each kept output over the days of ``series`` (the window's, whatever the frequency stored):
     ``total_<output>``, a flow (a count a day) summed, a stock or belief averaged (``model.outputs.FLOWS``)."""
