@@ -17,6 +17,7 @@ import tomli_w
 
 from channelsim.core.data import OBSERVED_FILES, DataError, read_small_boats
 from channelsim.core.data import data_dir as find_data_dir
+from channelsim.core.errors import ChannelsimWarning
 from channelsim.core.params import Params
 from channelsim.core.scenarios import scenario_hash
 from channelsim.model.outputs import FLOWS
@@ -64,7 +65,7 @@ def observed_if_any(data_dir: str | Path | None = None) -> dict[str, pd.DataFram
     try:
         return observed_tables(folder)
     except DataError as exc:
-        warnings.warn(f"the observed series are left out of the figure: {exc}", stacklevel=3)
+        warnings.warn(f"the observed series are left out of the figure: {exc}", ChannelsimWarning, stacklevel=3)
         return None
 
 

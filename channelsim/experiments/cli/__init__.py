@@ -46,7 +46,7 @@ import os
 import sys
 import warnings
 
-from channelsim.core.errors import ChannelsimError
+from channelsim.core.errors import ChannelsimError, ChannelsimWarning
 from channelsim.core.versions import code_version
 from channelsim.experiments.cli import inference_commands, model_commands, sweep_commands
 from channelsim.experiments.cli.options import EXIT_BAD_INPUT
@@ -122,10 +122,27 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
             f"pip install 'channelsim[{extra}]' (or 'channelsim[all]').")
 
 
+@contextlib.contextmanager
+def warnings_as_lines():
+    """channelsim's own warnings (`ChannelsimWarning`) printed as one ``channelsim: warning:`` line on
+    stderr, as errors are; every other warning as Python shows it. Restored afterwards."""
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, ChannelsimWarning):
+            print(f"channelsim: warning: {message}", file=sys.stderr if file is None else file)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        with silenced(getattr(args, "quiet", False)):
+        with warnings_as_lines(), silenced(getattr(args, "quiet", False)):
             return args.func(args)
     except ModuleNotFoundError as exc:
         message = missing_extra(exc)

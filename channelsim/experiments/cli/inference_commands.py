@@ -11,11 +11,12 @@ import argparse
 import dataclasses
 import json
 import sys
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
 from channelsim.core.data import require_files
-from channelsim.core.errors import ChannelsimError
+from channelsim.core.errors import ChannelsimError, ChannelsimWarning
 from channelsim.core.files import check_output_folder
 from channelsim.experiments.cli.options import (
     SEED,
@@ -40,7 +41,6 @@ from channelsim.experiments.inference.settings import (
     EVIDENCE_ARMS,
     EVIDENCE_DRAWS,
     FORECAST_DRAWS,
-    FORECAST_END,
     PRIOR_SETS,
     RECOVERY_EFFECT_DRAWS,
     RECOVERY_SETTINGS,
@@ -74,7 +74,8 @@ def register(sub) -> None:
                      "simulations (overrides the preset)")
     cal.add_argument("--seed", type=SEED, help=f"seed of the whole calibration (default {Settings.seed})")
     cal.add_argument("--start", help=f"first day of the data window (default {Settings.start})")
-    cal.add_argument("--end", help=f"last day of the data window (default {Settings.end})")
+    cal.add_argument("--end", help=f"last day of the data window, or 'latest' for the observed series' last "
+                     f"day (default {Settings.end}, the committed calibration's)")
     cal.add_argument("--priors", choices=list(PRIOR_SETS),
                      help="free parameters: 'series' (the twelve behind the shipped defaults) or 'deterrence' "
                           "(those, the deterrence parameters and the surge episode, fitted also to the published "
@@ -137,11 +138,13 @@ def register(sub) -> None:
                         + ",".join(f"{v:g}" for v in SHOCK_GRID_DAYS) + ")")
     shocks.set_defaults(func=cmd_shocks)
 
-    fc = sub.add_parser("forecast", help="arrivals by month from 2 February 2026 (the published returns) from the "
-                        "posterior, with bands; and each past year's total against the observed")
+    fc = sub.add_parser("forecast", help="arrivals by month from the day after the calibration's window (the "
+                        "published returns) from the posterior, with bands; each past year's total against the "
+                        "observed; and the forecast months the data hold, scored")
     _add_ensemble_options(fc, FORECAST_DRAWS, "posterior draws, one run each from 2018", "results/forecast")
-    fc.add_argument("--end", type=date_option("--end"), default=FORECAST_END,
-                    help="last day of the forecast (default %(default)s)")
+    fc.add_argument("--end", type=date_option("--end"),
+                    help="last day of the forecast (default: the last day of its twelfth month; 2027-01-31 for the "
+                         "committed calibration)")
     fc.add_argument("--variant", choices=list(VARIANTS),
                     help="draw from one model variant's posterior (default: every variant by its probability)")
     fc.set_defaults(func=cmd_forecast)
@@ -230,14 +233,25 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return _resume_calibration(args, executor)
     budget = args.budget or "standard"
     given = {"population": args.population, "generations": args.generations, "budget": args.max_simulations}
-    settings = Settings(**{**BUDGETS[budget], **{k: v for k, v in given.items() if v is not None}},
-                        seed=Settings.seed if args.seed is None else args.seed, start=args.start or Settings.start,
-                        end=args.end or Settings.end, priors=args.priors or Settings.priors,
-                        variants=args.variants or Settings.variants)
-    settings.check()
-    out = Path(args.out) if args.out else Path("results") / "calibration" / f"{budget}_seed{settings.seed}"
+    seed = Settings.seed if args.seed is None else args.seed
+    out = Path(args.out) if args.out else Path("results") / "calibration" / f"{budget}_seed{seed}"
     check_output_folder(out)
     require_files(OBSERVED_FILES.values(), args.data, "calibrate")
+    end = args.end or Settings.end
+    if args.end == "latest" or args.end is None:
+        from channelsim.experiments.inference.targets import read_observed
+
+        last = read_observed(args.data).daily["date"].max().date().isoformat()
+        if args.end == "latest":
+            end = last
+        elif last > end:
+            warnings.warn(f"the observed series runs to {last}, after the window's default end ({end}, the committed "
+                          f"calibration's): the days after it are not fitted. Give --end latest to fit them.",
+                          ChannelsimWarning, stacklevel=1)
+    settings = Settings(**{**BUDGETS[budget], **{k: v for k, v in given.items() if v is not None}},
+                        seed=seed, start=args.start or Settings.start, end=end, priors=args.priors or Settings.priors,
+                        variants=args.variants or Settings.variants)
+    settings.check()
     if not args.quiet:
         print(f"calibrate: ABC-SMC, {settings.population} particles, at most {settings.generations} generations "
               f"and about {settings.budget} simulations of {settings.start} to {settings.end}, into {out}/",
@@ -383,6 +397,8 @@ def cmd_shocks(args: argparse.Namespace) -> int:
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from channelsim.core.data import OBSERVED_FILES
     from channelsim.experiments.inference.forecast import BAND_LIMIT, forecast
 
@@ -394,6 +410,12 @@ def cmd_forecast(args: argparse.Namespace) -> int:
               f"{first['q95']:,.0f}); total to {table.index[-1]}: median {table['median'].sum():,.0f}.")
         print(f"In sample: {int(years['within_40pct'].sum())} of {len(years)} years' 90% bands within "
               f"+-{100 * BAND_LIMIT:.0f}% of the median; {int(years['covers_observed'].sum())} cover the observed.")
+        scored = pd.read_csv(Path(args.out) / "out_of_sample.csv")
+        if len(scored):
+            print(f"Out of sample: {len(scored)} forecast month(s) in the data, {int(scored['in_90'].sum())} inside "
+                  f"the 90% band; mean monthly CRPS {scored['crps'].mean():,.0f} (seasonal naive "
+                  f"{scored['crps_seasonal_naive'].mean():,.0f}, trend-adjusted "
+                  f"{scored['crps_trend_naive'].mean():,.0f}).")
         print(f"Table: {Path(args.out) / 'forecast.csv'}; report: {Path(args.out) / 'forecast.md'}")
     return 0
 

@@ -40,6 +40,7 @@ import logging
 import random
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -52,6 +53,7 @@ import pandas as pd
 
 from channelsim.core.calendar import parse_date
 from channelsim.core.data import data_dir as find_data_dir
+from channelsim.core.errors import ChannelsimWarning
 from channelsim.core.files import atomic_path, write_text_atomic
 from channelsim.core.versions import code_version
 from channelsim.experiments.inference.identification import PARTICLES_FILE, identification_report, particles_of_history
@@ -350,6 +352,12 @@ def problem(settings: Settings, data_dir: str | Path | None = None) -> tuple[Sim
     last = observed.daily["date"].max().date()
     if end > last:
         raise CalibrationError(f"the window ends on {end}, after the observed series ({last}).")
+    observed.require_days(start, end, "Complete the daily file, or choose a window it covers (--start, --end).")
+    weekly_last = observed.weekly["week_ending"].max().date()
+    if weekly_last + dt.timedelta(days=6) < end:
+        warnings.warn(f"the weekly file ends with the week to {weekly_last}, more than a week before the window's "
+                      f"end ({end}): the prevented share is fitted over the weeks it holds only.", ChannelsimWarning,
+                      stacklevel=2)
     x0 = observed.statistics(start, end)
     weeks = tuple(d.date().isoformat() for d in observed.prevented_weeks(start, end))
     files = dict(observed.files)

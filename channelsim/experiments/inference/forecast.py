@@ -1,4 +1,4 @@
-"""The forecast: arrivals by month after the data end, from the posterior, as the project's claim.
+"""The forecast: arrivals by month after the calibration's window, from the posterior, as the project's claim.
 
 [`forecast`][channelsim.experiments.inference.forecast.forecast] draws parameter sets from a calibration's posterior
 (every
@@ -7,18 +7,26 @@ first day of the Home Office series through the forecast's last day under the
 published returns (``pilot_published``: the Home Office's monthly returns, the
 last month's rate held after it), and writes:
 
-- ``forecast.csv``: one row a calendar month from
-[`FORECAST_START`][channelsim.experiments.inference.forecast.FORECAST_START]: the
-  median and the 5%, 25%, 75% and 95% quantiles over draws of the month's
-  arrivals (the first month counts from ``FORECAST_START``);
-- ``in_sample.csv``: the same runs' totals of each past calendar year against
-  the observed: median, 90% band, the band's half-widths as shares of the
-  median, and whether it covers the observed;
+- ``forecast.csv``: one row a calendar month from the day after the
+  calibration's window ends ([`forecast_start`][channelsim.experiments.inference.forecast.forecast_start]; for the
+  committed calibration, 2 February 2026): the median and the 5%, 25%, 75% and
+  95% quantiles over draws of the month's arrivals (the first month counts from
+  that day);
+- ``in_sample.csv``: the same runs' totals of each whole calendar year before
+  the forecast against the observed: median, 90% band, the band's half-widths
+  as shares of the median, and whether it covers the observed;
+- ``out_of_sample.csv``: where the data folder holds whole forecast months
+  (data newer than the calibration), each such month's observed arrivals
+  against the forecast's bands and its CRPS beside the seasonal naive and the
+  trend-adjusted seasonal naive (the same days a year before; that times the
+  ratio of the year before the forecast to the year before that), as
+  ``compare-models`` scores its origins;
 - ``forecast.png`` (the observed months and the forecast's bands) and
-  ``forecast.md`` (both tables, the runs' source).
+  ``forecast.md`` (the tables, the runs' source).
 
 The runs are a resumable Parquet ensemble in ``ensemble/``. Nothing in the
-forecast looks at data after the calibration's window.
+forecast is fitted to data after the calibration's window: newer months are
+only scored.
 """
 
 from __future__ import annotations
@@ -38,11 +46,10 @@ from channelsim.experiments.inference.settings import (
     CALIBRATION_START,
     CALIBRATION_WARMUP_DAYS,
     FORECAST_DRAWS,
-    FORECAST_END,
-    FORECAST_START,
     CalibrationError,
 )
 from channelsim.experiments.inference.targets import Observed, monthly_by_run, read_observed
+from channelsim.experiments.inference.validation import crps_ensemble
 from channelsim.experiments.labels import quantile_name
 from channelsim.experiments.plots import forecast_figure
 
@@ -52,7 +59,20 @@ BAND_LIMIT = 0.4   # the issue's test of a posterior that predicts: each year's 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def forecast_runs(cal: Calibration, draws: int, seed: int, end: dt.date = FORECAST_END,
+FORECAST_MONTHS = 12    # the default forecast: this many calendar months, the first counting from its first day
+
+
+def forecast_start(cal: Calibration) -> dt.date:
+    """The forecast's first day: the day after the calibration's window (the data it was fitted to)."""
+    return cal.settings.window()[1] + dt.timedelta(days=1)
+
+
+def default_end(start: dt.date) -> dt.date:
+    """The last day of the ``FORECAST_MONTHS``-th calendar month counting ``start``'s."""
+    return (pd.Period(start, "M") + FORECAST_MONTHS - 1).end_time.date()
+
+
+def forecast_runs(cal: Calibration, draws: int, seed: int, end: dt.date,
                   data_dir: str | Path | None = None, variant: str | None = None,
                   scenario: str = FORECAST_SCENARIO):
     """The runs: each draw from the series' first day (after the calibration's warm-up) through ``end``."""
@@ -70,11 +90,12 @@ def band_table(monthly: pd.DataFrame) -> pd.DataFrame:
     return q.rename(columns={"q50": "median"})
 
 
-def in_sample_years(monthly: pd.DataFrame, observed_monthly: pd.Series) -> pd.DataFrame:
-    """Each past year's total arrivals over the runs against the observed."""
+def in_sample_years(monthly: pd.DataFrame, observed_monthly: pd.Series, start: dt.date) -> pd.DataFrame:
+    """Each whole past year's total arrivals over the runs against the observed (the years of
+    ``IN_SAMPLE_YEARS`` that end before the forecast's first day)."""
     years = monthly.groupby(monthly.index.year).sum()
     obs = observed_monthly.groupby(observed_monthly.index.year).sum()
-    table = band_table(years.loc[[y for y in IN_SAMPLE_YEARS if y in years.index]])
+    table = band_table(years.loc[[y for y in IN_SAMPLE_YEARS if y in years.index and y < start.year]])
     table.insert(0, "observed", [float(obs.get(y, np.nan)) for y in table.index])
     table["lower_share"] = 1 - table["q05"] / table["median"]
     table["upper_share"] = table["q95"] / table["median"] - 1
@@ -84,44 +105,95 @@ def in_sample_years(monthly: pd.DataFrame, observed_monthly: pd.Series) -> pd.Da
     return table
 
 
+def month_days(months: pd.PeriodIndex, start: dt.date) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Each forecast month's first and last day (the first month from ``start``)."""
+    return [(max(m.start_time, pd.Timestamp(start)), m.end_time.normalize()) for m in months]
+
+
+def out_of_sample(monthly: pd.DataFrame, daily: pd.Series, start: dt.date) -> pd.DataFrame:
+    """The forecast months the data hold whole (``monthly``: a month a row, a run a column; ``daily``: the
+    observed arrivals by day): the observed against the runs' bands, and the CRPS of the runs beside two
+    naive forecasts of the same days (a point forecast's CRPS is its absolute error):
+
+    - *seasonal naive*: the same days a year before;
+    - *trend-adjusted seasonal naive*: that times the ratio of the year before ``start`` to the year
+      before that.
+    """
+    last = daily.index.max()
+    year = pd.DateOffset(years=1)
+    origin = pd.Timestamp(start)
+
+    def total(a: pd.Timestamp, b: pd.Timestamp) -> float:
+        return float(daily[(daily.index >= a) & (daily.index <= b)].sum())
+
+    recent, before = total(origin - year, origin - pd.Timedelta(days=1)), total(origin - 2 * year, origin - year
+                                                                                - pd.Timedelta(days=1))
+    trend = recent / before if before > 0 else 1.0
+    rows = []
+    for month, (a, b) in zip(monthly.index, month_days(monthly.index, start), strict=True):
+        if b > last:
+            break
+        runs = monthly.loc[month].to_numpy(float)
+        obs, naive = total(a, b), total(a - year, b - year)
+        lo5, lo25, med, hi75, hi95 = np.percentile(runs, [5, 25, 50, 75, 95])
+        rows.append({"month": str(month), "first_day": a.date().isoformat(), "observed": obs, "median": med,
+                     "q05": lo5, "q95": hi95, "in_50": bool(lo25 <= obs <= hi75), "in_90": bool(lo5 <= obs <= hi95),
+                     "crps": float(crps_ensemble(np.array([obs]), runs[None, :])[0]),
+                     "crps_seasonal_naive": abs(obs - naive), "crps_trend_naive": abs(obs - naive * trend)})
+    return pd.DataFrame(rows, columns=["month", "first_day", "observed", "median", "q05", "q95", "in_50", "in_90",
+                                       "crps", "crps_seasonal_naive", "crps_trend_naive"]).set_index("month")
+
+
 def forecast(out: str | Path, calibration: str | Path | Calibration | None = None, *, draws: int = FORECAST_DRAWS,
-             seed: int = 0, end: dt.date = FORECAST_END, variant: str | None = None,
+             seed: int = 0, end: dt.date | None = None, variant: str | None = None,
              workers: int | None = None, scheduler: str | None = None, cluster_file: str | Path | None = None,
              serial: bool = False, data_dir: str | Path | None = None,
              progress: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run the forecast into ``out``; return (the monthly forecast, the in-sample years)."""
+    """Run the forecast into ``out`` from the day after the calibration's window to ``end`` (default: the
+    last day of its twelfth month); return (the monthly forecast, the in-sample years)."""
     cal = load_calibration(calibration)
-    if end <= FORECAST_START:
-        raise CalibrationError(f"the forecast's end ({end}) must come after its start ({FORECAST_START}).")
+    start = forecast_start(cal)
+    end = default_end(start) if end is None else end
+    if end <= start:
+        raise CalibrationError(f"the forecast's end ({end}) must come after its start ({start}, the day after the "
+                               f"calibration's window).")
     out = Path(out)
     observed = read_observed(data_dir)   # bad data refused before any run, with nothing written
+    observed.require_days(CALIBRATION_START, min(end, observed.daily["date"].max().date()),
+                          "Complete the daily file: the forecast's in-sample and out-of-sample checks read every day.")
     plan = forecast_runs(cal, draws, seed, end, data_dir, variant)
     runs, series = run_ensemble(plan, out / "ensemble", name="forecast", calibration=cal, draws=draws, seed=seed,
-                                provenance={"scenario": FORECAST_SCENARIO, "start": FORECAST_START.isoformat(),
+                                provenance={"scenario": FORECAST_SCENARIO, "start": start.isoformat(),
                                             "end": end.isoformat(), "variant": variant or "model average"},
                                 workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,
                                 progress=progress)
     failed = int((runs["status"] != "ok").sum())
     if failed:
         raise CalibrationError(f"{failed} of {len(runs)} forecast runs failed; see {out / 'ensemble'}.")
-    obs_monthly = observed.monthly_arrivals(CALIBRATION_START, observed.daily["date"].max().date())
-    ahead = series[pd.to_datetime(series["date"]) >= pd.Timestamp(FORECAST_START)]
-    table = band_table(monthly_by_run(ahead))
+    data_end = observed.daily["date"].max().date()
+    obs_monthly = observed.monthly_arrivals(CALIBRATION_START, data_end)
+    dates = pd.to_datetime(series["date"])
+    ahead = monthly_by_run(series[dates >= pd.Timestamp(start)])
+    table = band_table(ahead)
     table.index = table.index.astype(str)
     table.index.name = "month"
-    past = monthly_by_run(series[pd.to_datetime(series["date"]) < pd.Timestamp(FORECAST_START)])
+    past = monthly_by_run(series[dates < pd.Timestamp(start)])
     years = in_sample_years(past.set_axis(past.index.to_timestamp()), obs_monthly.set_axis(obs_monthly.index
-                                                                                           .to_timestamp()))
+                                                                                           .to_timestamp()), start)
+    scored = out_of_sample(ahead, observed.daily.set_index("date")["migrants_arrived"], start)
     write_text_atomic(out / "forecast.csv", table.to_csv(float_format="%.1f"))
     write_text_atomic(out / "in_sample.csv", years.to_csv(float_format="%.6g"))
+    write_text_atomic(out / "out_of_sample.csv", scored.to_csv(float_format="%.6g"))
     source = (f"{draws} posterior draws (seed {seed}) from {Path(str(cal.folder)).name}"
               f"{'' if variant is None else f', variant {variant}'}; {FORECAST_SCENARIO}")
-    obs_recent = obs_monthly[obs_monthly.index >= pd.Period("2023-01", "M")]
-    forecast_figure(table, obs_recent, past.loc[past.index >= pd.Period("2023-01", "M")], out / "forecast.png",
+    shown_from = pd.Period(start, "M") - 37
+    obs_recent = obs_monthly[obs_monthly.index >= shown_from]
+    forecast_figure(table, obs_recent, past.loc[past.index >= shown_from], out / "forecast.png",
                     note=f"{source}; observed: Home Office small boats (gov.uk)")
     beliefs = belief_check(series, observed, data_dir, end)
     write_text_atomic(out / "beliefs.csv", beliefs.to_csv(index=False, float_format="%.4g"))
-    write_text_atomic(out / "forecast.md", report_text(table, years, source, failed) + belief_text(beliefs))
+    write_text_atomic(out / "forecast.md", report_text(table, years, source, failed, start, data_end)
+                      + out_of_sample_text(scored, start, data_end) + belief_text(beliefs))
     return table, years
 
 
@@ -175,7 +247,33 @@ beside the share of arrivals since the first returns that the Home Office report
 """
 
 
-def report_text(table: pd.DataFrame, years: pd.DataFrame, source: str, failed: int) -> str:
+def out_of_sample_text(scored: pd.DataFrame, start: dt.date, data_end: dt.date) -> str:
+    head = "\n## Out of sample: the forecast months in the data\n\n"
+    if scored.empty:
+        return head + (f"The data end on {data_end}, with no whole month of the forecast (from {start}) in them: "
+                       "nothing to score yet. Give a data folder with newer Home Office months (`--data`) to score "
+                       "this forecast against them.\n")
+    mean = scored[["crps", "crps_seasonal_naive", "crps_trend_naive"]].mean()
+    best = "the model" if mean["crps"] < mean[["crps_seasonal_naive", "crps_trend_naive"]].min() else (
+        "a naive forecast")
+    shown = scored.assign(**{"forecast median (90% band)": [f"{m:,.0f} ({a:,.0f} to {b:,.0f})" for m, a, b in zip(
+        scored["median"], scored["q05"], scored["q95"], strict=True)]})
+    shown["observed"] = [f"{v:,.0f}" for v in scored["observed"]]
+    shown = shown[["first_day", "observed", "forecast median (90% band)", "in_90", "crps", "crps_seasonal_naive",
+                   "crps_trend_naive"]]
+    return head + f"""The data run to {data_end}: {len(scored)} whole month(s) of the forecast, which the calibration
+did not see. {int(scored['in_90'].sum())} of {len(scored)} observed months fall in the forecast's 90% band and
+{int(scored['in_50'].sum())} in its 50% band. Mean monthly CRPS (people): the model {mean['crps']:,.0f}; the seasonal
+naive (the same days a year before) {mean['crps_seasonal_naive']:,.0f}; the trend-adjusted seasonal naive
+{mean['crps_trend_naive']:,.0f}. Over these months {best} forecasts best{'' if len(scored) >= 6 else
+" (too few months to say much)"}.
+
+{markdown_table(shown.round(0), index_name="month")}
+"""
+
+
+def report_text(table: pd.DataFrame, years: pd.DataFrame, source: str, failed: int, start: dt.date,
+                data_end: dt.date) -> str:
     shown = table.assign(**{"median (90% band)": [f"{m:,.0f} ({a:,.0f} to {b:,.0f})" for m, a, b in
                                                   zip(table["median"], table["q05"], table["q95"], strict=True)],
                             "50% band": [f"{a:,.0f} to {b:,.0f}" for a, b in
@@ -188,11 +286,11 @@ def report_text(table: pd.DataFrame, years: pd.DataFrame, source: str, failed: i
     ys["observed"] = [f"{v:,.0f}" for v in years["observed"]]
     ys = ys[["observed", "model median (90% band)", "band as share of median", "within_40pct", "covers_observed"]]
     within, covers = int(years["within_40pct"].sum()), int(years["covers_observed"].sum())
-    return f"""# Forecast of small-boat arrivals from {FORECAST_START:%-d %B %Y}
+    return f"""# Forecast of small-boat arrivals from {start:%-d %B %Y}
 
 {source}; every run simulates the history from {CALIBRATION_START} first. {failed} failed runs. Each month's
-arrivals over the draws: median, 90% and 50% bands (the first month counts from {FORECAST_START}; the Home
-Office's 1 February 2026 is in the data). The bands are the model's posterior-predictive spread: parameter
+arrivals over the draws: median, 90% and 50% bands (the first month counts from {start}, the day after the
+calibration's window; the data read run to {data_end}). The bands are the model's posterior-predictive spread: parameter
 uncertainty, the model variants by their posterior probability, and each run's own randomness; they do not
 include the chance that the model's structure is wrong.
 

@@ -97,9 +97,8 @@ EVIDENCE_ARMS = ("pilot_published", "announcement_only")
 EVIDENCE_DRAWS = 12
 # The deterrence curve's levels of weekly returns (people/week), run by `channelsim counterfactual`.
 CURVE_LEVELS = (0.0, 25.0, 50.0, 100.0, 200.0, 400.0, 800.0)
-# The forecast: each month's arrivals from the day after the released data end, under the published returns.
-FORECAST_START = dt.date(2026, 2, 2)
-FORECAST_END = dt.date(2027, 1, 31)
+# The forecast (experiments.inference.forecast): each month's arrivals from the day after the calibration's
+# window, under the published returns, with this many posterior draws.
 FORECAST_DRAWS = 100
 # compare-models: prior draws a variant in the bank of runs, and the share kept at each origin.
 BANK_DRAWS = 100

@@ -28,6 +28,7 @@ import pandas as pd
 from channelsim.core.data import OBSERVED_FILES, read_small_boats
 from channelsim.core.data import data_dir as find_data_dir
 from channelsim.core.nationality_data import read_nationality_arrivals
+from channelsim.experiments.inference.settings import CalibrationError
 
 NATIONALITY_FILE = "nationality_arrivals.csv"
 
@@ -118,6 +119,16 @@ class Observed:
 
     def statistics(self, start: dt.date, end: dt.date) -> dict[str, np.ndarray]:
         return statistics(self.daily, self.weekly, start, end, self.prevented_weeks(start, end))
+
+    def require_days(self, start: dt.date, end: dt.date, why: str) -> None:
+        """Refuse a window the daily series does not hold whole: a day it lacks would be scored as a day
+        without arrivals, and a month it holds in part as a whole month (the reader refuses gaps inside the
+        series, so only its ends need checking). ``why`` ends the message (what to do instead)."""
+        first, last = (d.date() for d in pd.DatetimeIndex(self.daily["date"])[[0, -1]])
+        if first > start or last < end:
+            raise CalibrationError(f"the observed daily series holds {first} to {last}, not the whole window "
+                                   f"{start} to {end}: days without data cannot be scored (they are not days "
+                                   f"without arrivals). {why}")
 
     def monthly_arrivals(self, start: dt.date, end: dt.date) -> pd.Series:
         """The arrivals of each month from ``start`` to ``end`` (months without any: 0)."""

@@ -47,7 +47,7 @@ from channelsim.experiments.inference.nationality_checks import coverage, episod
 from channelsim.experiments.inference.plans import run_ensemble, window_runs
 from channelsim.experiments.inference.posterior import Calibration, load_calibration
 from channelsim.experiments.inference.report import markdown_table, percent
-from channelsim.experiments.inference.settings import VALIDATION_DRAWS, CalibrationError
+from channelsim.experiments.inference.settings import VALIDATION_DRAWS
 from channelsim.experiments.inference.targets import (
     NATIONALITY_FILE,
     Observed,
@@ -119,7 +119,7 @@ def validate(out: str | Path, calibration: str | Path | Calibration | None = Non
     cal = load_calibration(calibration)
     plan, start, end = window_runs(cal, draws, seed, OUTPUTS, data_dir)
     observed = read_observed(data_dir)
-    _require_observed_months(observed, start, end)
+    observed.require_days(start, end, "Complete the data folder, or validate a calibration whose window it covers.")
     out = Path(out)
     runs, series = run_ensemble(plan, out / "ensemble", name="validate", calibration=cal, draws=draws, seed=seed,
                                 workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,
@@ -156,18 +156,6 @@ def _nationality_checks(monthly: pd.DataFrame, cal: Calibration, start: dt.date,
         if table is not None:
             checks["episode"] = (episode[0], episode[1], table)
     return checks
-
-
-def _require_observed_months(observed: Observed, start: dt.date, end: dt.date) -> None:
-    """Refuse a window with months the observed series does not hold (they would be scored as no arrivals)."""
-    days = pd.DatetimeIndex(observed.daily["date"])
-    held = set(days[(days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))].to_period("M"))
-    missing = [str(m) for m in pd.period_range(start, end, freq="M") if m not in held]
-    if missing:
-        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
-        raise CalibrationError(f"the observed daily series has no days in {shown}, inside the window {start} to "
-                               f"{end}: months without data cannot be scored (they are not months without "
-                               "arrivals). Complete the data folder, or validate a calibration whose window it covers.")
 
 
 def _metrics(series: pd.DataFrame, observed: Observed, start: dt.date, end: dt.date) -> dict[str, Any]:
