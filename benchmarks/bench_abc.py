@@ -19,7 +19,6 @@ from pathlib import Path
 
 import figures
 
-from channelsim.experiments.inference import abc_smc
 from channelsim.experiments.inference.abc_smc import calibrate
 from channelsim.experiments.inference.settings import Settings
 
@@ -37,10 +36,10 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings(population=args.population, generations=args.generations, budget=args.budget, seed=1,
                         priors=args.priors)
-    abc_smc.EARLY_REJECTION = not args.plain
     with tempfile.TemporaryDirectory() as tmp:
         began = time.perf_counter()
-        calibration = calibrate(Path(tmp) / "cal", settings, workers=args.workers, progress=False)
+        calibration = calibrate(Path(tmp) / "cal", settings, workers=args.workers, progress=False,
+                                early_rejection=not args.plain)
         seconds = time.perf_counter() - began
     simulations = calibration.provenance["simulations"]
     print(f"channelsim ABC benchmark: {settings.start} to {settings.end}, {settings.priors} priors, "

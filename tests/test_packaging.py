@@ -17,8 +17,9 @@ README = (REPO / "README.md").read_text()
 
 
 def test_the_licence_file_matches_pyproject_and_the_citation_file_the_version():
-    licence = PYPROJECT["project"]["license"]["text"]
-    assert licence == "MIT" and (REPO / "LICENSE").read_text().startswith("MIT License")
+    licence = PYPROJECT["project"]["license"]
+    assert licence == "MIT" and PYPROJECT["project"]["license-files"] == ["LICENSE"]
+    assert (REPO / "LICENSE").read_text().startswith("MIT License")
     citation = (REPO / "CITATION.cff").read_text()
     assert f'version: "{PYPROJECT["project"]["version"]}"' in citation and "license: MIT" in citation
     assert "cff-version: 1.2.0" in citation

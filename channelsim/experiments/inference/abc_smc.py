@@ -62,8 +62,8 @@ from channelsim.experiments.inference.settings import DATE_PARAMETERS, VARIANTS,
 from channelsim.experiments.inference.targets import (
     NATIONALITY_FILE,
     NationalityTargets,
+    group_shares,
     layout_of,
-    nationality_shares,
     nationality_targets,
     read_observed,
     statistics,
@@ -77,8 +77,6 @@ from channelsim.model import ChannelModel, load_scenario
 DAYS_SCALE = 0.1
 PREVENTED_SCALE = 0.1
 NATIONALITY_SHARE_SCALE = 0.05   # five percentage points of a group's share of arrivals
-# stop a simulation once it cannot be accepted (EarlyRejecting; the calibration is the same either way)
-EARLY_REJECTION = True
 
 
 # --- summary statistics and distance ---------------------------------------------------------------
@@ -97,6 +95,35 @@ def distance(x: dict[str, np.ndarray], x0: dict[str, np.ndarray]) -> float:
     return total
 
 
+@dataclass(frozen=True)
+class WindowCalendar:
+    """A window's days by month and year, for
+    [`distance_bound`][channelsim.experiments.inference.abc_smc.distance_bound] (the same at every month's
+    end of every simulation of a calibration, so made once a window)."""
+
+    month: np.ndarray         # each day's month, counted from the window's first
+    month_done: np.ndarray    # the days run when each month (its part in the window) has ended
+    year: np.ndarray          # each day's year, counted from the window's first
+    year_done: np.ndarray     # the days run when each year (its part in the window) has ended
+    year_days: np.ndarray     # the days of each year in the window
+
+
+@functools.lru_cache(maxsize=16)
+def window_calendar(start: dt.date, end: dt.date) -> WindowCalendar:
+    days = pd.date_range(start, end, freq="D")
+    months = pd.period_range(start, end, freq="M")
+    last_of_month = [min(m.end_time.date(), end) for m in months]
+    years = range(start.year, end.year + 1)
+    first_of_year = [max(dt.date(y, 1, 1), start) for y in years]
+    last_of_year = [min(dt.date(y, 12, 31), end) for y in years]
+    return WindowCalendar(
+        month=np.asarray((days.year - start.year) * 12 + days.month - start.month),
+        month_done=np.array([(d - start).days + 1 for d in last_of_month]),
+        year=np.asarray(days.year - start.year),
+        year_done=np.array([(d - start).days + 1 for d in last_of_year]),
+        year_days=np.array([(b - a).days + 1 for a, b in zip(first_of_year, last_of_year, strict=True)]))
+
+
 def distance_bound(arrivals: np.ndarray, boats: np.ndarray, start: dt.date, end: dt.date,
                    x0: dict[str, np.ndarray]) -> float:
     """A lower bound of [`distance`][channelsim.experiments.inference.abc_smc.distance] from the first
@@ -109,30 +136,24 @@ def distance_bound(arrivals: np.ndarray, boats: np.ndarray, start: dt.date, end:
     nationality term), so a run whose bound exceeds the acceptance threshold is rejected
     whatever it does next (early rejection). Over the whole window it equals those three terms.
     """
+    cal = window_calendar(start, end)
     n = len(arrivals)
-    days = pd.date_range(start, periods=n, freq="D")
-    following = pd.Timestamp(start) + pd.Timedelta(days=n)    # the first day not yet run
-    last = pd.Timestamp(end)
     arrivals, boats = np.asarray(arrivals, float), np.asarray(boats, float)
+    months, years = len(cal.month_done), len(cal.year_done)
 
-    months = pd.period_range(start, end, freq="M")
-    month = (days.year - start.year) * 12 + days.month - start.month
-    monthly = np.bincount(month, weights=arrivals, minlength=len(months))[:len(months)]
-    ended = np.minimum(months.end_time.normalize(), last) < following
-    total = np.sqrt(np.sum((np.log1p(monthly[ended]) - x0["monthly"][ended]) ** 2) / len(months))
+    monthly = np.bincount(cal.month[:n], weights=arrivals, minlength=months)[:months]
+    ended = cal.month_done <= n
+    total = np.sqrt(np.sum((np.log1p(monthly[ended]) - x0["monthly"][ended]) ** 2) / months)
 
-    years = np.arange(start.year, end.year + 1)
-    first = [max(pd.Timestamp(y, 1, 1), pd.Timestamp(start)) for y in years]
-    final = [min(pd.Timestamp(y, 12, 31), last) for y in years]
-    done = np.array([f < following for f in final])
-    year = days.year - start.year
-    people = np.bincount(year, weights=arrivals, minlength=len(years))
-    launched = np.bincount(year, weights=boats, minlength=len(years))
-    with_arrivals = np.bincount(year, weights=arrivals > 0, minlength=len(years))
+    done = cal.year_done <= n
+    year = cal.year[:n]
+    people = np.bincount(year, weights=arrivals, minlength=years)
+    launched = np.bincount(year, weights=boats, minlength=years)
+    with_arrivals = np.bincount(year, weights=arrivals > 0, minlength=years)
     per_boat = np.log(np.clip(np.divide(people, launched, out=np.ones_like(people), where=launched > 0), 1.0, None))
-    total += np.sqrt(np.sum((per_boat[done] - x0["people_per_boat"][done]) ** 2) / len(years))
-    share = with_arrivals / np.array([(b - a).days + 1 for a, b in zip(first, final, strict=True)])
-    total += np.sqrt(np.sum((share[done] - x0["days_with_arrivals"][done]) ** 2) / len(years)) / DAYS_SCALE
+    total += np.sqrt(np.sum((per_boat[done] - x0["people_per_boat"][done]) ** 2) / years)
+    share = with_arrivals / cal.year_days
+    total += np.sqrt(np.sum((share[done] - x0["days_with_arrivals"][done]) ** 2) / years) / DAYS_SCALE
 
     return float(total)
 
@@ -141,15 +162,10 @@ def nationality_bound(by_group: dict[str, np.ndarray], start: dt.date, nationali
                       x0: dict[str, np.ndarray]) -> float:
     """A lower bound of the distance's nationality term from each group's daily arrivals from ``start``
     (``ChannelModel.arrivals_by_group``): the gaps of the periods that have ended, over all the weights."""
-    w, gap = x0["nationality_weights"], np.zeros(len(nationalities))
-    origin = pd.Timestamp(start)
+    w = x0["nationality_weights"]
     ran = len(next(iter(by_group.values()))) if by_group else 0
-    for i, ((first, last), group) in enumerate(zip(nationalities.periods, nationalities.groups, strict=True)):
-        if (pd.Timestamp(last) - origin).days < ran:
-            rows = slice(max((pd.Timestamp(first) - origin).days, 0), (pd.Timestamp(last) - origin).days + 1)
-            everyone = sum(float(v[rows].sum()) for v in by_group.values())
-            mine = float(by_group[group][rows].sum()) if group in by_group else 0.0
-            gap[i] = (mine / everyone if everyone else 0.0) - x0["nationality_shares"][i]
+    shares = group_shares(by_group, start, nationalities, days=ran)
+    gap = np.where(np.isnan(shares), 0.0, shares - x0["nationality_shares"])
     return float(np.sqrt(np.sum(w * gap ** 2) / np.sum(w)) / NATIONALITY_SHARE_SCALE)
 
 
@@ -199,7 +215,7 @@ class Simulator:
         daily, weekly = layout_of(series)
         stats = statistics(daily, weekly, start, end, pd.DatetimeIndex(list(self.prevented_weeks)))
         if self.nationalities is not None:
-            stats["nationality_shares"] = nationality_shares(model.nationality_series(), self.nationalities)
+            stats["nationality_shares"] = group_shares(model.arrivals_by_group(), start, self.nationalities)
         return stats
 
 
@@ -307,7 +323,7 @@ SETTINGS_FILE = "settings.json"   # written when a calibration starts, so that i
 def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int | None = None,
               scheduler: str | None = None, cluster_file: str | Path | None = None, serial: bool = False,
               data_dir: str | Path | None = None, progress: bool | None = None, resume: bool = False,
-              max_minutes: float | None = None) -> Calibration:
+              max_minutes: float | None = None, early_rejection: bool = True) -> Calibration:
     """Run ABC-SMC into the folder ``out`` and return the posterior (default settings: the standard budget).
 
     ``resume=True`` continues the calibration already in ``out`` (its ``abc.db``) from its last
@@ -315,6 +331,9 @@ def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int
     ``generations`` and ``budget``): since every particle's task is seeded from (seed, generation,
     index), a calibration stopped and resumed ends where an uninterrupted one would. ``max_minutes``
     stops it after the first generation that ends past that time (it can be resumed later).
+    ``early_rejection`` stops a simulation at a month's end once it cannot be accepted
+    ([`distance_bound`][channelsim.experiments.inference.abc_smc.distance_bound]); the calibration is the
+    same with it and without it, only sooner (``False``: for measuring what it saves).
     """
     out = Path(out)
     if resume:
@@ -340,7 +359,7 @@ def calibrate(out: str | Path, settings: Settings | None = None, *, workers: int
     began = time.perf_counter()
     with executor_map(workers, scheduler, cluster_file, serial, progress) as map_:
         history = _run_abc(out, settings, simulator, x0, lambda fn, items, t: map_(fn, items, f"calibrate {_stage(t)}"),
-                           resume=resume, max_minutes=max_minutes)
+                           resume=resume, max_minutes=max_minutes, early_rejection=early_rejection)
     return write_posterior(out, history, settings, files, time.perf_counter() - began, segments=before)
 
 
@@ -582,7 +601,7 @@ def _abcsmc_class(settings: Settings):
 
 
 def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, resume: bool = False,
-             max_minutes: float | None = None):
+             max_minutes: float | None = None, early_rejection: bool = True):
     import pyabc
 
     for name in ("ABC", "Epsilon", "Distance", "Acceptor", "History", "Sampler", "Population", "pyabc"):
@@ -592,7 +611,7 @@ def _run_abc(out: Path, settings: Settings, simulator: Simulator, x0, map_, *, r
                                     for k, (lo, hi) in settings.variant_free(v).items()})
               for v in settings.variants]
     models = [dataclasses.replace(simulator, variant=v) for v in settings.variants]
-    if EARLY_REJECTION:
+    if early_rejection:
         early = _model_class()
         models = [early(m) for m in models]
     state = np.random.get_state()

@@ -213,16 +213,34 @@ def nationality_targets(observed: Observed, groups: list[str], start: dt.date, e
         weights=tuple(weights), file_hash=hashlib.sha256(path.read_bytes()).hexdigest())
 
 
+def group_shares(by_group: dict[str, np.ndarray], start: dt.date, targets: NationalityTargets,
+                 days: int | None = None) -> np.ndarray:
+    """A run's share of arrivals of each target's group over each target's period, from each group's daily
+    arrivals from ``start`` (``ChannelModel.arrivals_by_group``); a period that has not ended within the
+    first ``days`` days (if given) is NaN. A period part outside the arrays counts the days they hold."""
+    origin = pd.Timestamp(start)
+    out = np.full(len(targets), np.nan)
+    for i, ((first, last), group) in enumerate(zip(targets.periods, targets.groups, strict=True)):
+        end = (pd.Timestamp(last) - origin).days
+        if days is not None and end >= days:
+            continue
+        rows = slice(max((pd.Timestamp(first) - origin).days, 0), max(end + 1, 0))
+        everyone = sum(float(v[rows].sum()) for v in by_group.values())
+        mine = float(by_group[group][rows].sum()) if group in by_group else 0.0
+        out[i] = mine / everyone if everyone else 0.0
+    return out
+
+
 def nationality_shares(flows: pd.DataFrame, targets: NationalityTargets) -> np.ndarray:
     """A run's share of arrivals of each target's group over each target's period
-    (``flows``: the run's flows by nationality, as ``ChannelModel.nationality_series``)."""
-    dates = pd.DatetimeIndex(flows["date"])
-    out = np.zeros(len(targets))
-    for i, ((first, last), group) in enumerate(zip(targets.periods, targets.groups, strict=True)):
-        rows = flows[(dates >= pd.Timestamp(first)) & (dates <= pd.Timestamp(last))]
-        total = rows["arrivals"].sum()
-        out[i] = rows.loc[rows["nationality"] == group, "arrivals"].sum() / total if total else 0.0
-    return out
+    (``flows``: the run's flows by nationality, as ``ChannelModel.nationality_series``): the table's
+    form of [`group_shares`][channelsim.experiments.inference.targets.group_shares]."""
+    if flows.empty:
+        return np.zeros(len(targets))
+    wide = flows.pivot_table(index=pd.DatetimeIndex(flows["date"]), columns="nationality", values="arrivals",
+                             aggfunc="sum")
+    wide = wide.reindex(pd.date_range(wide.index.min(), wide.index.max(), freq="D"), fill_value=0).fillna(0)
+    return group_shares({g: wide[g].to_numpy(float) for g in wide.columns}, wide.index[0].date(), targets)
 
 
 def monthly_by_run(series: pd.DataFrame, column: str = "arrivals") -> pd.DataFrame:
