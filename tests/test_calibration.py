@@ -135,13 +135,22 @@ def test_a_calibration_stopped_by_time_resumes_twice_under_its_raised_limits(tmp
     assert "stopped" in cal.provenance["segments"][1] and "stopped" not in cal.provenance["segments"][2]
 
 
-def test_resume_refuses_a_folder_without_a_calibration_or_with_other_data(tmp_path, changed_data):
+def test_resume_refuses_a_folder_without_a_calibration_or_with_other_data(tmp_path, changed_data, data_dir):
     with pytest.raises(CalibrationError, match="no calibration to resume"):
         calibrate(tmp_path / "empty", SMALL, serial=True, progress=False, resume=True)
     out = tmp_path / "cal"
     calibrate(out, dataclasses.replace(SMALL, generations=1), serial=True, progress=False)
     before = (out / "posterior.csv").read_bytes()
     with pytest.raises(CalibrationError, match=r"data changed \(small_boats_daily.csv\) since"):
+        calibrate(out, SMALL, serial=True, progress=False, resume=True, data_dir=changed_data)
+    # a file the runs read though the statistics do not (the published returns), changed or gone
+    returns = changed_data / "one_in_one_out_monthly.csv"
+    (changed_data / "small_boats_daily.csv").write_bytes((data_dir / "small_boats_daily.csv").read_bytes())
+    returns.write_text(returns.read_text() + "\n")
+    with pytest.raises(CalibrationError, match=r"data changed \(one_in_one_out_monthly.csv\) since"):
+        calibrate(out, SMALL, serial=True, progress=False, resume=True, data_dir=changed_data)
+    returns.unlink()
+    with pytest.raises(CalibrationError, match=r"data changed \(one_in_one_out_monthly.csv\) since"):
         calibrate(out, SMALL, serial=True, progress=False, resume=True, data_dir=changed_data)
     assert (out / "posterior.csv").read_bytes() == before
 

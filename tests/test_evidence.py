@@ -108,16 +108,30 @@ def test_a_calibration_of_two_variants_records_each_particles_model_and_their_pr
 
 
 def test_seasonal_naive_baselines():
-    from channelsim.experiments.inference.model_choice import seasonal_naive
+    from channelsim.experiments.inference.validation import seasonal_naive
 
-    months = pd.period_range("2023-01", "2025-12", freq="M")
-    observed = pd.Series(np.r_[np.full(12, 100.0), np.full(12, 200.0), np.full(12, 300.0)], index=months)
+    days = pd.date_range("2023-01-01", "2025-12-31", freq="D")
+    daily = pd.Series(np.select([days.year == 2023, days.year == 2024], [1.0, 2.0], 3.0), index=days)
     ahead = pd.period_range("2025-08", "2025-10", freq="M")
-    origin = pd.Period("2025-07", "M")
-    np.testing.assert_allclose(seasonal_naive(observed, ahead, origin, trend=False), 200.0)
-    # the twelve months to July 2025 (5 at 200, 7 at 300) against the twelve before (5 at 100, 7 at 200)
-    ratio = (5 * 200 + 7 * 300) / (5 * 100 + 7 * 200)
-    np.testing.assert_allclose(seasonal_naive(observed, ahead, origin, trend=True), 200.0 * ratio)
+    periods = [(m.start_time, m.end_time.normalize()) for m in ahead]
+    origin = dt.date(2025, 7, 31)
+    # the same months of 2024, at 2 a day
+    np.testing.assert_allclose(seasonal_naive(daily, periods, origin, trend=False), [62.0, 60.0, 62.0])
+    # the twelve months to July 2025 (Aug-Dec 2024 at 2, Jan-Jul 2025 at 3) against the twelve before
+    ratio = (153 * 2 + 212 * 3) / (153 * 1 + 213 * 2)   # 2024 is a leap year: Jan-Jul 2024 has 213 days
+    np.testing.assert_allclose(seasonal_naive(daily, periods, origin, trend=True), np.array([62, 60, 62]) * ratio)
+    # a February after a leap year reads the 29th; a part month reads the same days; a lead past a year
+    # goes back two years (never past the origin), its trend squared
+    feb = seasonal_naive(daily, [(pd.Timestamp("2025-02-01"), pd.Timestamp("2025-02-28")),
+                                 (pd.Timestamp("2025-02-02"), pd.Timestamp("2025-02-10"))], dt.date(2025, 1, 31),
+                         trend=False)
+    np.testing.assert_allclose(feb, [29 * 2.0, 9 * 2.0])
+    far = [(pd.Timestamp("2025-09-01"), pd.Timestamp("2025-09-30"))]
+    origin = dt.date(2024, 7, 31)
+    assert seasonal_naive(daily, far, origin, trend=False)[0] == 30 * 1.0   # September 2023
+    # the year to July 2024 (Aug-Dec 2023 at 1, Jan-Jul 2024 at 2) against the year before (Jan-Jul 2023 at 1)
+    ratio = (153 * 1 + 213 * 2) / (212 * 1)
+    assert seasonal_naive(daily, far, origin, trend=True)[0] == pytest.approx(30 * ratio ** 2)
 
 
 def test_compare_models_writes_probabilities_and_rolling_origin_scores(two_models, tmp_path, data_dir, capsys):

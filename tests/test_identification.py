@@ -79,6 +79,21 @@ def test_the_posterior_moments_are_weighted(tmp_path):
     assert table.loc["loss_if_returned", "posterior_sd"] == pytest.approx(upper.std(ddof=0))
 
 
+def test_a_parameter_no_particle_has_is_reported_as_such_not_as_identified(tmp_path):
+    # every particle of the variants that have returnee_salience (and with it the pair's correlations) lost
+    folder = fake_calibration(tmp_path / "cal")
+    post = pd.read_csv(folder / "posterior.csv")
+    post["returnee_salience"] = np.nan
+    post.to_csv(folder / "posterior.csv", index=False)
+    report = identification_report(folder, tmp_path / "out")
+    table = report["table"].set_index("parameter")
+    assert table.loc["returnee_salience", "verdict"] == "no particles"
+    assert np.isnan(table.loc["returnee_salience", "sd_ratio"]) and table.loc["returnee_salience", "particles"] == 0
+    assert table.loc["loss_if_returned", "verdict"] == "identified"
+    assert "No particle has `returnee_salience`" in report["statement"]
+    assert report["correlations"].isna().all(axis=None)   # the deterrence parameters' pairs: no joint particles
+
+
 def test_the_sample_based_profile_takes_each_bin_s_best_simulation():
     particles = pd.DataFrame({"loss_if_returned": [0.5, 0.7, 5.5, 11.9, 12.0],
                               "distance": [4.0, 3.0, 1.0, 7.0, 6.0]})

@@ -67,6 +67,12 @@ def test_a_window_the_daily_series_does_not_hold_whole_is_refused(data_dir, tmp_
     daily[daily["date"] <= "2026-01-15"].to_csv(short / "small_boats_daily.csv", index=False)
     with pytest.raises(CalibrationError, match="after the observed series"):
         problem(Settings(start="2025-03-01", end="2026-01-31"), short)
+    # one that starts after the window's first day
+    late = copy_data(data_dir, tmp_path / "late")
+    daily = pd.read_csv(late / "small_boats_daily.csv", dtype=str)
+    daily[daily["date"] >= "2018-03-15"].to_csv(late / "small_boats_daily.csv", index=False)
+    with pytest.raises(CalibrationError, match="holds 2018-03-15 to 2026-02-01, not the whole window 2018-03-01"):
+        problem(Settings(start="2018-03-01", end="2026-01-31"), late)
     # validating the committed calibration (fitted to 1 February 2026) on them
     assert main(["validate", "--draws", "1", "--serial", "--data", str(short), "--out", str(tmp_path / "v")]) == 2
     assert ("holds 2018-01-01 to 2026-01-15, not the whole window 2018-01-01 to 2026-02-01: days without data "
@@ -115,7 +121,7 @@ def test_the_forecast_starts_after_the_calibrations_window_and_scores_the_months
     provenance["settings"]["end"] = "2025-11-30"
     (cal / "provenance.json").write_text(json.dumps(provenance))
     out = tmp_path / "fc"
-    assert main(["forecast", "--calibration", str(cal), "--draws", "3", "--end", "2026-02-28", "--workers", "2",
+    assert main(["forecast", "--calibration", str(cal), "--draws", "3", "--end", "2026-02-28", "--serial",
                  "--out", str(out), "--data", str(data_dir)]) == 0
     printed = capsys.readouterr().out
     assert "2025-12: median" in printed and "Out of sample: 2 forecast month(s) in the data" in printed
@@ -138,7 +144,7 @@ def test_the_forecast_starts_after_the_calibrations_window_and_scores_the_months
     assert years == list(range(2019, 2025))   # 2025 is partly after the window: not in sample
     report = (out / "forecast.md").read_text()
     assert "# Forecast of small-boat arrivals from 1 December 2025" in report
-    assert "2 whole month(s) of the forecast, which the calibration\ndid not see" in report
+    assert "2 month(s) of the forecast (to 2026-01-31), which the calibration did not see" in " ".join(report.split())
 
 
 def test_the_committed_forecast_has_nothing_out_of_sample_to_score_yet(data_dir):
@@ -149,4 +155,40 @@ def test_the_committed_forecast_has_nothing_out_of_sample_to_score_yet(data_dir)
     assert start.isoformat() == "2026-02-02" and default_end(start).isoformat() == "2027-01-31"
     months = pd.period_range("2026-02", "2026-04", freq="M")
     daily = pd.read_csv(data_dir / "small_boats_daily.csv", parse_dates=["date"]).set_index("date")
-    assert out_of_sample(pd.DataFrame(1.0, index=months, columns=[0, 1]), daily["migrants_arrived"], start).empty
+    assert out_of_sample(pd.DataFrame(1.0, index=months, columns=[0, 1]), daily["migrants_arrived"], start,
+                         default_end(start)).empty
+
+
+def test_a_forecast_that_ends_mid_month_is_scored_over_the_same_days(data_dir):
+    import datetime as dt
+
+    from channelsim.experiments.inference.forecast import out_of_sample
+
+    daily = pd.read_csv(data_dir / "small_boats_daily.csv", parse_dates=["date"]).set_index("date")["migrants_arrived"]
+    start, end = dt.date(2025, 12, 2), dt.date(2026, 1, 10)
+    exact = [daily["2025-12-02":"2025-12-31"].sum(), daily["2026-01-01":"2026-01-10"].sum()]
+    months = pd.period_range("2025-12", "2026-01", freq="M")
+    scored = out_of_sample(pd.DataFrame({0: exact, 1: exact}, index=months, dtype=float), daily, start, end)
+    assert list(scored["last_day"]) == ["2025-12-31", "2026-01-10"]
+    assert list(scored["observed"]) == exact and (scored["crps"] == 0).all()   # runs that hit the data exactly
+    assert scored.loc["2026-01", "crps_seasonal_naive"] == pytest.approx(
+        abs(exact[1] - daily["2025-01-01":"2025-01-10"].sum()))
+
+
+def test_forecast_and_compare_models_refuse_data_that_stop_inside_the_calibrations_window(data_dir, tmp_path, capsys):
+    short = copy_data(data_dir, tmp_path / "short")
+    daily = pd.read_csv(short / "small_boats_daily.csv", dtype=str)
+    daily[daily["date"] <= "2025-06-30"].to_csv(short / "small_boats_daily.csv", index=False)
+    for command in ("forecast", "compare-models"):
+        out = tmp_path / command
+        assert main([command, "--draws", "2", "--serial", "--data", str(short), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "holds 2018-01-01 to 2025-06-30, not the whole window 2018-01-01 to 2026-02-01" in err, command
+        assert not out.exists(), command
+
+
+def test_validate_says_when_the_data_run_past_the_calibrations_window(newer_data, tmp_path, capsys):
+    assert main(["validate", "--draws", "1", "--serial", "--data", str(newer_data), "--out", str(tmp_path / "v")]) == 0
+    err = capsys.readouterr().err
+    assert ("channelsim: warning: the observed series runs to 2026-03-31, after the calibration's window "
+            "(2018-01-01 to 2026-02-01)") in err and "channelsim forecast" in err

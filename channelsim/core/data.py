@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -33,6 +34,14 @@ class DataError(ChannelsimError):
 OBSERVED_FILES = {"daily": "small_boats_daily.csv", "weekly": "small_boats_weekly.csv"}
 # The files of a complete data folder (the packaged snapshot, copied in by setup.py at build time, holds them all).
 DATA_FILES = (*OBSERVED_FILES.values(), "nationality_arrivals.csv", "one_in_one_out_monthly.csv")
+
+
+def file_hashes(folder: Path, names: tuple[str, ...] = DATA_FILES) -> dict[str, str]:
+    """The sha256 of each of ``names`` present in ``folder``, keyed by name (the folder may move): what a
+    result folder records of the data its runs may read, so that runs from other data are never taken
+    for its own."""
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in names if (folder / name).is_file()}
 
 
 def packaged_data_dir() -> Path:

@@ -411,7 +411,7 @@ def shocks_figure(table: pd.DataFrame, choice: dict, moments: dict[str, str], pa
     return _save(fig, path, note or "observed: Home Office, small boats (gov.uk)")
 
 
-VERDICT_COLOURS = {"identified": "tab:green", "weakly": "tab:orange", "not identified": "0.6"}
+VERDICT_COLOURS = {"identified": "tab:green", "weakly": "tab:orange", "not identified": "0.6", "no particles": "white"}
 
 
 def identification_figure(table: pd.DataFrame, profile: pd.DataFrame | None, last_epsilon: float | None,

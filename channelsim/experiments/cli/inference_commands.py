@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
 import sys
 import warnings
@@ -244,7 +245,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         last = read_observed(args.data).daily["date"].max().date().isoformat()
         if args.end == "latest":
             end = last
-        elif last > end:
+        elif dt.date.fromisoformat(last) > dt.date.fromisoformat(end):
             warnings.warn(f"the observed series runs to {last}, after the window's default end ({end}, the committed "
                           f"calibration's): the days after it are not fitted. Give --end latest to fit them.",
                           ChannelsimWarning, stacklevel=1)

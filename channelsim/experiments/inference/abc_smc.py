@@ -53,6 +53,7 @@ import pandas as pd
 
 from channelsim.core.calendar import parse_date
 from channelsim.core.data import data_dir as find_data_dir
+from channelsim.core.data import file_hashes
 from channelsim.core.errors import ChannelsimWarning
 from channelsim.core.files import atomic_path, write_text_atomic
 from channelsim.core.versions import code_version
@@ -373,13 +374,15 @@ def problem(settings: Settings, data_dir: str | Path | None = None) -> tuple[Sim
         raise CalibrationError(f"the window ends on {end}, after the observed series ({last}).")
     observed.require_days(start, end, "Complete the daily file, or choose a window it covers (--start, --end).")
     weekly_last = observed.weekly["week_ending"].max().date()
-    if weekly_last + dt.timedelta(days=6) < end:
-        warnings.warn(f"the weekly file ends with the week to {weekly_last}, more than a week before the window's "
-                      f"end ({end}): the prevented share is fitted over the weeks it holds only.", ChannelsimWarning,
-                      stacklevel=2)
+    last_sunday = end - dt.timedelta(days=(end.weekday() + 1) % 7)   # the window's last whole week ends then
+    if weekly_last < last_sunday:
+        warnings.warn(f"the weekly file ends with the week to {weekly_last}, but the window holds whole weeks to "
+                      f"{last_sunday}: the prevented share is fitted over the weeks the file holds only.",
+                      ChannelsimWarning, stacklevel=2)
     x0 = observed.statistics(start, end)
     weeks = tuple(d.date().isoformat() for d in observed.prevented_weeks(start, end))
-    files = dict(observed.files)
+    # every data file the runs may read (the returns inside the window, the nationality mix), and the two read here
+    files = {**file_hashes(find_data_dir(data_dir)), **observed.files}
     nationalities = None
     if settings.priors == "deterrence":
         groups = [g.name for g in load_scenario(settings.scenario).nationalities]
@@ -393,8 +396,9 @@ def problem(settings: Settings, data_dir: str | Path | None = None) -> tuple[Sim
 
 
 def check_same_data(recorded: dict[str, str], files: dict[str, str], why: str) -> None:
-    """A CalibrationError naming the data files whose hashes differ from those recorded."""
-    changed = sorted(k for k in set(files) | set(recorded) if files.get(k) != recorded.get(k))
+    """A CalibrationError naming the data files whose hashes differ from those recorded (or gone); a file
+    not recorded (by a calibration from before it was) is not compared."""
+    changed = sorted(k for k in recorded if files.get(k) != recorded[k])
     if changed:
         raise CalibrationError(f"the data changed ({', '.join(changed)}) {why}.")
 

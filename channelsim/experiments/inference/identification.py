@@ -46,6 +46,7 @@ from channelsim.experiments.plots import identification_figure
 PARTICLES_FILE = "particles.parquet"
 IDENTIFIED_RATIO = 0.5   # sd_post / sd_prior at most this: identified
 WEAK_RATIO = 0.8         # at most this: weakly identified; above: not identified
+NO_PARTICLES = "no particles"   # the verdict on a parameter of a variant that kept none
 # The parameters deterrence runs through and the surge episode that identifies them.
 DETERRENCE_PARAMETERS = ("loss_if_returned", "returnee_salience", "announcement_credibility",
                          "announced_return_probability",
@@ -85,7 +86,10 @@ def priors_of(calibration: Calibration) -> dict[str, dict[str, Any]]:
 
 # --- the posterior against the prior ---------------------------------------------------------------------
 def verdict(ratio: float) -> str:
-    """Identified (ratio <= 0.5), weakly (<= 0.8), else not identified."""
+    """Identified (ratio <= 0.5), weakly (<= 0.8), else not identified; NaN (no particle has the
+    parameter: every variant that has it lost its particles): no particles."""
+    if np.isnan(ratio):
+        return NO_PARTICLES
     if ratio <= IDENTIFIED_RATIO:
         return "identified"
     return "weakly" if ratio <= WEAK_RATIO else "not identified"
@@ -100,9 +104,12 @@ def identification_table(calibration: Calibration) -> pd.DataFrame:
         # over the particles that have the parameter: a model variant in which it does nothing has none
         x = calibration.posterior[name].to_numpy(float)
         has = np.isfinite(x)
-        x, w = x[has], weights[has] / weights[has].sum()
-        mean = float(np.sum(w * x))
-        sd = float(np.sqrt(np.sum(w * (x - mean) ** 2)))
+        if has.any() and weights[has].sum() > 0:
+            x, w = x[has], weights[has] / weights[has].sum()
+            mean = float(np.sum(w * x))
+            sd = float(np.sqrt(np.sum(w * (x - mean) ** 2)))
+        else:
+            mean = sd = float("nan")
         sd0 = prior_sd(priors[name])
         low, high = prior_range(priors[name])
         ratio = sd / sd0
@@ -118,8 +125,11 @@ def weighted_correlations(posterior: pd.DataFrame, names: list[str]) -> pd.DataF
     if not names:
         return pd.DataFrame()
     posterior = posterior.dropna(subset=names)   # the particles of the variants that have them all
+    weights = posterior["weight"].to_numpy(float)
+    if len(posterior) < 2 or not weights.sum() > 0:   # no variant that has them kept particles
+        return pd.DataFrame(np.nan, index=names, columns=names)
     x = posterior[names].to_numpy(float)
-    cov = np.atleast_2d(np.cov(x, rowvar=False, aweights=posterior["weight"].to_numpy(float)))
+    cov = np.atleast_2d(np.cov(x, rowvar=False, aweights=weights))
     sd = np.sqrt(np.diag(cov))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = cov / np.outer(sd, sd)
@@ -249,6 +259,9 @@ def statement(table: pd.DataFrame, corr: pd.DataFrame, prof: pd.DataFrame | None
     text = [f"The data identify {names['identified']} (posterior sd at most {IDENTIFIED_RATIO:g} of the prior's); "
             f"they narrow {names['weakly']} only weakly (at most {WEAK_RATIO:g}); and they leave "
             f"{names['not identified']} about as uncertain as the prior."]
+    if groups_none := table.loc[table["verdict"] == NO_PARTICLES, "parameter"].tolist():
+        text.append("No particle has " + ", ".join(f"`{p}`" for p in groups_none) + ": every model variant "
+                    "that has them lost its particles, so the data say nothing of them here.")
     deterrent = table[table["deterrence"]]
     if not deterrent.empty:
         pinned = deterrent.loc[deterrent["verdict"] == "identified", "parameter"].tolist()

@@ -50,24 +50,13 @@ from channelsim.experiments.inference.settings import (
     CalibrationError,
 )
 from channelsim.experiments.inference.targets import monthly_by_run, read_observed
-from channelsim.experiments.inference.validation import crps_ensemble
+from channelsim.experiments.inference.validation import crps_ensemble, seasonal_naive
 from channelsim.experiments.plots import model_choice_figure
 
 ORIGINS = (dt.date(2025, 7, 31), dt.date(2025, 10, 31))
 SCENARIO = "pilot_published"
 FIRST_MONTH = pd.Period("2018-07", "M")   # the distance's first month: after the series' first half-year
 DECISIVE = 3.0         # a ratio of model probabilities (or a CRPS ratio's inverse) this large counts as favouring
-
-
-def seasonal_naive(observed: pd.Series, months: pd.PeriodIndex, origin: pd.Period, trend: bool) -> np.ndarray:
-    """The same month a year before; with ``trend``, times the ratio of the twelve months up to the origin
-    to the twelve before those."""
-    point = np.array([observed.get(m - 12, np.nan) for m in months], float)
-    if trend:
-        recent = observed[(observed.index > origin - 12) & (observed.index <= origin)].sum()
-        before = observed[(observed.index > origin - 24) & (observed.index <= origin - 12)].sum()
-        point = point * (recent / before if before > 0 else 1.0)
-    return point
 
 
 def distances(sim: pd.DataFrame, observed: pd.Series, origin: pd.Period) -> pd.Series:
@@ -98,6 +87,12 @@ def compare_models(out: str | Path, calibration: str | Path | Calibration | None
         raise CalibrationError(f"{cal.folder} fitted one model variant ({settings.variants[0]}); compare-models "
                                "needs a calibration of several (channelsim calibrate --variants ...).")
     end = settings.window()[1]
+    # the observed series first: data that cannot be scored are refused before any run
+    read = read_observed(data_dir)
+    read.require_days(CALIBRATION_START, end, "Give a daily file that holds the calibration's window: months "
+                                              "without data would be scored as months without arrivals.")
+    observed = read.monthly_arrivals(CALIBRATION_START, end)
+    daily = read.daily.set_index("date")["migrants_arrived"]
     prior = prior_calibration({v: settings.variant_free(v) for v in settings.variants}, 100 * draws, seed)
     out = Path(out)
     monthly: dict[str, pd.DataFrame] = {}
@@ -112,8 +107,8 @@ def compare_models(out: str | Path, calibration: str | Path | Calibration | None
                                     progress=progress)
         ok = set(runs.loc[runs["status"] == "ok", "run_id"])
         monthly[variant] = monthly_by_run(series[series["run_id"].isin(ok)])
-    observed = read_observed(data_dir).monthly_arrivals(CALIBRATION_START, end)
-    last_month = pd.Period(end, "M") - (1 if end.day < 28 else 0)   # the last whole month of the data
+    # the window's last whole month
+    last_month = pd.Period(end, "M") - (0 if (end + dt.timedelta(days=1)).day == 1 else 1)
     rows, probs, kept = [], [], {}
     origins = [o for o in ORIGINS if o < end]
     for origin_date in [*origins, end]:
@@ -140,7 +135,8 @@ def compare_models(out: str | Path, calibration: str | Path | Calibration | None
                                                       & (y <= np.percentile(ens, 95, 1)))),
                          "fit_distance": float(d[v].loc[chosen].mean()), "runs": n_keep})
         for name, trend in (("seasonal naive", False), ("trend-adjusted seasonal naive", True)):
-            point = seasonal_naive(observed, months, origin, trend)
+            point = seasonal_naive(daily, [(m.start_time, m.end_time.normalize()) for m in months], origin_date,
+                                   trend)
             rows.append({"origin": origin_date.isoformat(), "forecaster": name, "months": len(months),
                          "crps": score(y, None, point), "median_abs_error": float(np.mean(np.abs(point - y))),
                          "coverage_90": np.nan, "fit_distance": np.nan, "runs": 0})
@@ -210,7 +206,8 @@ the date). ABC model choice with summary statistics that are not sufficient can 
 
 {draws} prior draws a variant (the same draws of shared parameters and the same seeds), run under the
 published returns; at each origin the {100 * keep:.0f}% of a variant's runs closest to the data before
-the origin forecast the months after it, to the last whole month of the data. Mean monthly CRPS (people a
+the origin forecast the months after it, to the last whole month of the calibration's window (months after it
+are scored by `channelsim forecast`, out of sample). Mean monthly CRPS (people a
 month; a point forecast's is its absolute error), mean absolute error of the median, and the 90% band's
 coverage.
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from channelsim.core.data import data_dir as find_data_dir
+from channelsim.core.errors import ChannelsimWarning
 from channelsim.core.files import write_text_atomic
 from channelsim.core.nationality_data import read_nationality_arrivals
 from channelsim.experiments.inference.nationality_checks import coverage, episode_checks, episode_group, row_checks
@@ -70,6 +72,40 @@ def crps_ensemble(observed: np.ndarray, ensemble: np.ndarray) -> np.ndarray:
     if ensemble.shape[-1] == 1:   # one member: the CRPS is the absolute error (pwm would divide by zero)
         return np.abs(np.asarray(observed, float) - ensemble[..., 0])
     return np.asarray(scoringrules.crps_ensemble(observed, ensemble, estimator="pwm"), float)
+
+
+def years_before(day: pd.Timestamp, years: int) -> pd.Timestamp:
+    """The same day ``years`` years before; a month's last day goes to that month's last day (so that
+    28 February 2025 maps to 29 February 2024, and a whole month to a whole month)."""
+    back = day - pd.DateOffset(years=years)
+    return back + pd.offsets.MonthEnd(0) if day.is_month_end else back
+
+
+def seasonal_naive(daily: pd.Series, periods: list[tuple[pd.Timestamp, pd.Timestamp]], origin: dt.date,
+                   trend: bool) -> np.ndarray:
+    """Naive forecasts made on ``origin`` (the last day they may read) of each period's arrivals
+    (``periods``: first and last day; ``daily``: the observed arrivals by day).
+
+    The *seasonal naive* is the same days a year before (``k`` years, the fewest that put them on or
+    before the origin). The *trend-adjusted* one (``trend``) multiplies it by ``r**k``, ``r`` the arrivals of
+    the year to the origin over those of the year before that: for a month-end origin and whole months,
+    last year's same month times the ratio of the twelve months to the origin to the twelve before.
+    """
+    o = pd.Timestamp(origin)
+
+    def total(a: pd.Timestamp, b: pd.Timestamp) -> float:
+        return float(daily[(daily.index >= a) & (daily.index <= b)].sum())
+
+    recent = total(years_before(o, 1) + pd.Timedelta(days=1), o)
+    before = total(years_before(o, 2) + pd.Timedelta(days=1), years_before(o, 1))
+    ratio = recent / before if before > 0 else 1.0
+    out = []
+    for a, b in periods:
+        k = 1
+        while years_before(b, k) > o:
+            k += 1
+        out.append(total(years_before(a, k), years_before(b, k)) * (ratio ** k if trend else 1.0))
+    return np.array(out, float)
 
 
 def scores(observed: np.ndarray, ensemble: np.ndarray | None, point: np.ndarray) -> dict[str, float]:
@@ -120,6 +156,11 @@ def validate(out: str | Path, calibration: str | Path | Calibration | None = Non
     plan, start, end = window_runs(cal, draws, seed, OUTPUTS, data_dir)
     observed = read_observed(data_dir)
     observed.require_days(start, end, "Complete the data folder, or validate a calibration whose window it covers.")
+    data_end = observed.daily["date"].max().date()
+    if data_end > end:
+        warnings.warn(f"the observed series runs to {data_end}, after the calibration's window ({start} to {end}): "
+                      f"validate checks the window only; `channelsim forecast` scores the months after it.",
+                      ChannelsimWarning, stacklevel=2)
     out = Path(out)
     runs, series = run_ensemble(plan, out / "ensemble", name="validate", calibration=cal, draws=draws, seed=seed,
                                 workers=workers, scheduler=scheduler, cluster_file=cluster_file, serial=serial,

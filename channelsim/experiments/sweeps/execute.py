@@ -37,7 +37,6 @@ process alone, which keeps what finished and stops the workers.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import signal
@@ -265,14 +264,12 @@ def data_files(plan: list[RunSpec]) -> dict[str, str]:
     """The sha256 of each data file the runs may read (each data folder's ``core.data.DATA_FILES``
     present), keyed by its name (the folder may move); recorded in the folder's manifest, so that runs
     made from other data are never taken for these (``SweepStore.open``)."""
-    from channelsim.core.data import DATA_FILES
     from channelsim.core.data import data_dir as find_data_dir
+    from channelsim.core.data import file_hashes
 
-    files = {}
+    files: dict[str, str] = {}
     for folder in sorted({find_data_dir(r.data_dir) for r in plan}):
-        for name in DATA_FILES:
-            if (folder / name).is_file():
-                files[name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        files.update(file_hashes(folder))
     return files
 
 
