@@ -192,3 +192,13 @@ def test_validate_says_when_the_data_run_past_the_calibrations_window(newer_data
     err = capsys.readouterr().err
     assert ("channelsim: warning: the observed series runs to 2026-03-31, after the calibration's window "
             "(2018-01-01 to 2026-02-01)") in err and "channelsim forecast" in err
+
+
+def test_the_last_whole_month_of_data_to_a_day():
+    import datetime as dt
+
+    from channelsim.experiments.inference.targets import last_whole_month
+
+    assert [str(last_whole_month(dt.date.fromisoformat(d))) for d in
+            ("2026-02-01", "2026-02-28", "2024-02-28", "2024-02-29", "2025-12-31")] == [
+        "2026-01", "2026-02", "2024-01", "2024-02", "2025-12"]

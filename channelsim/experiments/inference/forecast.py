@@ -48,7 +48,7 @@ from channelsim.experiments.inference.settings import (
     FORECAST_DRAWS,
     CalibrationError,
 )
-from channelsim.experiments.inference.targets import Observed, monthly_by_run, read_observed
+from channelsim.experiments.inference.targets import Observed, last_whole_month, monthly_by_run, read_observed
 from channelsim.experiments.inference.validation import crps_ensemble, seasonal_naive
 from channelsim.experiments.labels import quantile_name
 from channelsim.experiments.plots import forecast_figure
@@ -182,7 +182,7 @@ def forecast(out: str | Path, calibration: str | Path | Calibration | None = Non
     # the figure draws whole months only: a month the data, or the runs before the forecast, hold in part
     # would look like a fall
     shown_from = pd.Period(start, "M") - SHOWN_MONTHS
-    data_whole = pd.Period(data_end, "M") - (0 if (data_end + dt.timedelta(days=1)).day == 1 else 1)
+    data_whole = last_whole_month(data_end)
     past_whole = pd.Period(start, "M") - 1
     obs_recent = obs_monthly[(obs_monthly.index >= shown_from) & (obs_monthly.index <= data_whole)]
     forecast_figure(table, obs_recent, past.loc[(past.index >= shown_from) & (past.index <= past_whole)],
@@ -216,7 +216,7 @@ def belief_check(series: pd.DataFrame, observed: Observed, data_dir, end: dt.dat
             continue
         v = wide.loc[pd.Timestamp(day)].to_numpy(float)
         # whole months only: to the day's month if the day ends it, else to the month before
-        month = pd.Period(day, "M") - (0 if (day + dt.timedelta(days=1)).day == 1 else 1)
+        month = last_whole_month(day)
         since = pd.Period("2025-09", "M")
         ret = returned[(returned["month"] >= since) & (returned["month"] <= month)]["returned_to_france"].sum()
         arr = daily[(daily.index >= since.to_timestamp()) & (daily.index < (month + 1).to_timestamp())].sum()

@@ -49,7 +49,7 @@ from channelsim.experiments.inference.settings import (
     CALIBRATION_WARMUP_DAYS,
     CalibrationError,
 )
-from channelsim.experiments.inference.targets import monthly_by_run, read_observed
+from channelsim.experiments.inference.targets import last_whole_month, monthly_by_run, read_observed
 from channelsim.experiments.inference.validation import crps_ensemble, seasonal_naive
 from channelsim.experiments.plots import model_choice_figure
 
@@ -108,7 +108,7 @@ def compare_models(out: str | Path, calibration: str | Path | Calibration | None
         ok = set(runs.loc[runs["status"] == "ok", "run_id"])
         monthly[variant] = monthly_by_run(series[series["run_id"].isin(ok)])
     # the window's last whole month
-    last_month = pd.Period(end, "M") - (0 if (end + dt.timedelta(days=1)).day == 1 else 1)
+    last_month = last_whole_month(end)
     rows, probs, kept = [], [], {}
     origins = [o for o in ORIGINS if o < end]
     for origin_date in [*origins, end]:

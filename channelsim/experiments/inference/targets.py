@@ -243,6 +243,11 @@ def nationality_shares(flows: pd.DataFrame, targets: NationalityTargets) -> np.n
     return group_shares({g: wide[g].to_numpy(float) for g in wide.columns}, wide.index[0].date(), targets)
 
 
+def last_whole_month(day: dt.date) -> pd.Period:
+    """The last calendar month that data to ``day`` hold whole: ``day``'s own if it ends it, else the one before."""
+    return pd.Period(day, "M") - (0 if (day + dt.timedelta(days=1)).day == 1 else 1)
+
+
 def monthly_by_run(series: pd.DataFrame, column: str = "arrivals") -> pd.DataFrame:
     """Runs' daily series summed by month: one column a run, indexed by period."""
     s = series.assign(month=pd.DatetimeIndex(series["date"]).to_period("M"))
